@@ -1,0 +1,5 @@
+"""``python -m bankbot_tools`` runs the ``bankbot`` CLI."""
+
+from bankbot_tools.cli import main
+
+main()

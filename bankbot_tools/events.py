@@ -1,0 +1,124 @@
+"""Analytics events: one structured JSON event per invocation.
+
+Nothing is written until :func:`configure` is called, which only entry points do
+(the CLI, or an orchestrator that wants the events): importing the package never
+touches logging. Counters per tool and status are kept in-process either way.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TextIO
+
+import structlog
+
+from bankbot_tools import __version__
+
+
+class LogFormat(StrEnum):
+    """How events are written: one JSON object per line, or readable console lines."""
+
+    JSON = "json"
+    CONSOLE = "console"
+
+
+_counters: Counter[tuple[str, str]] = Counter()
+_enabled = False
+
+
+def configure(
+    log_format: LogFormat = LogFormat.JSON,
+    log_file: Path | None = None,
+    stream: TextIO | None = None,
+) -> None:
+    """Send events to ``log_file`` (appending), else ``stream``, else stderr."""
+    global _enabled
+    out: TextIO = stream or sys.stderr
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        out = log_file.open("a", encoding="utf-8")  # open for the process's life
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer(sort_keys=True)
+        if log_format is LogFormat.JSON
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        logger_factory=structlog.WriteLoggerFactory(file=out),
+        cache_logger_on_first_use=False,
+    )
+    _enabled = True
+
+
+def emit(event: str, *, level: str = "info", **fields: Any) -> None:
+    """Write one event (if configured) and count it by tool/command and status."""
+    name = str(fields.get("tool") or fields.get("command") or event)
+    _counters[(name, str(fields.get("status", "ok")))] += 1
+    if _enabled:
+        fields.setdefault("version", __version__)
+        getattr(structlog.get_logger(), level)(event, **fields)
+
+
+def counters() -> dict[str, dict[str, int]]:
+    """Events counted so far in this process, as ``{name: {status: count}}``."""
+    table: dict[str, dict[str, int]] = {}
+    for (name, status), count in sorted(_counters.items()):
+        table.setdefault(name, {})[status] = count
+    return table
+
+
+@contextmanager
+def invocation(event: str, *, source: str, **fields: Any) -> Iterator[dict[str, Any]]:
+    """Time a block and emit exactly one event for it when it ends.
+
+    The block may add non-identifying facts to the yielded dict, and set
+    ``status`` (``ok``, ``error`` or ``fallback``). An exception leaving the block
+    is recorded as ``status=error`` with its type, then re-raised.
+    """
+    facts: dict[str, Any] = {"status": "ok", "error_type": None, **fields}
+    started = time.perf_counter()
+    try:
+        yield facts
+    except BaseException as error:
+        facts["status"] = "error"
+        facts["error_type"] = type(error).__name__
+        raise
+    finally:
+        duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        emit(
+            event,
+            level="error" if facts["status"] == "error" else "info",
+            source=source,
+            invocation_id=uuid.uuid4().hex,
+            duration_ms=duration_ms,
+            **facts,
+        )
+
+
+def amount_bucket(cents: int) -> str:
+    """A coarse, non-identifying size class for an amount, for analytics.
+
+    >>> amount_bucket(1_999_900), amount_bucket(25_000_000)
+    ('10k-100k', '100k-1M')
+    """
+    bounds = (
+        (100_000, "<1k"),
+        (1_000_000, "1k-10k"),
+        (10_000_000, "10k-100k"),
+        (100_000_000, "100k-1M"),
+    )
+    for limit, label in bounds:
+        if cents < limit:
+            return label
+    return ">=1M"
