@@ -248,7 +248,7 @@ def amortize(terms: LoanTerms) -> LoanSchedule:
 
     >>> from bankbot_tools.loan import LoanTerms
     >>> result = amortize(LoanTerms.parse("200000", "0.065", 360))
-    >>> result.monthly_payment, result.payoff_month, result.schedule["balance"][-1]
+    >>> result.monthly_payment, result.payoff_month, int(result.schedule["balance"][-1])
     (126414, 360, 0)
     """
     one = amortize_loans(
