@@ -1,0 +1,157 @@
+"""Arrow columns -> integer units plus a :class:`~bankbot_tools.loan.Violation` per row.
+
+The batch engine's column parser: the rules of :func:`bankbot_tools.loan.to_units`,
+applied to whole columns. Plain values take a vectorized path (strings matching a
+strict ASCII form of ``loan.NUMBER_PATTERN``; finite floats below 2**50 units; ints;
+decimals via their text); every other value (empty or non-numeric text, unicode
+digits, NaN, huge floats, bools) is rare and goes through ``to_units`` itself, one
+value at a time, so the two can only agree. Range rules always come from
+:func:`bankbot_tools.loan.check_units`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bankbot_tools.loan import FieldSpec, Violation, check_units, to_units
+from bankbot_tools.money import IntArray
+
+BoolArray = npt.NDArray[np.bool_]
+
+#: ``loan.NUMBER_PATTERN`` narrowed to ASCII digits and ASCII whitespace (RE2 syntax).
+#: Every text it matches also matches ``NUMBER_PATTERN``; the rest is parsed by ``to_units``.
+_FAST_NUMBER = r"^[ \t\n\r\f\v]*(?P<sign>[+-]?)(?P<int>\d*)\.?(?P<frac>\d*)[ \t\n\r\f\v]*$"
+_FAST_CHECK = r"^[ \t\n\r\f\v]*[+-]?(\d+(\.\d*)?|\.\d+)[ \t\n\r\f\v]*$"
+_MAX_SCALED = 10**15  # to_units rejects |units| > 10**15 before the range rules
+_FLOAT_EXACT_LIMIT = 2.0**50  # below this, round(x*10**s) is the exact decimal value
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Units and a Violation code per row (units are 0 where the code is not OK)."""
+
+    units: IntArray
+    codes: IntArray
+
+    def message(self, spec: FieldSpec, raw: object, row: int) -> str:
+        """The rule table's one-line reason for row ``row``."""
+        return spec.message(Violation(int(self.codes[row])), raw)
+
+
+def parse_column(spec: FieldSpec, column: pa.Array | pa.ChunkedArray) -> Parsed:
+    """Parse one Arrow column into units of ``spec``, with the rules of ``loan.to_units``.
+
+    >>> parsed = parse_column(
+    ...     __import__("bankbot_tools.loan").loan.PRINCIPAL,
+    ...     pa.array(["1000.10", " 5 ", "abc", "0", "1.005", None]),
+    ... )
+    >>> parsed.units.tolist(), parsed.codes.tolist()
+    ([100010, 500, 0, 0, 0, 0], [0, 0, 2, 4, 3, 1])
+    """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    kind = column.type
+    if pa.types.is_decimal(kind):
+        column = pc.cast(column, pa.string())
+        kind = column.type
+    if pa.types.is_large_string(kind):
+        column = pc.cast(column, pa.string())
+        kind = column.type
+    n = len(column)
+    units = np.zeros(n, dtype=np.int64)
+    codes = np.zeros(n, dtype=np.int64)
+    if pa.types.is_string(kind):
+        fast = _strings(spec, column, units, codes)
+    elif pa.types.is_floating(kind):
+        fast = _floats(spec, column, units, codes)
+    elif pa.types.is_integer(kind):
+        fast = _integers(spec, column, units, codes)
+    else:
+        fast = np.zeros(n, dtype=np.bool_)
+    ok = fast & (codes == Violation.OK)
+    codes[ok] = check_units(spec, units[ok])
+    slow = np.flatnonzero(~fast)
+    if slow.size:
+        values = column.take(pa.array(slow)).to_pylist()
+        for i, value in zip(slow.tolist(), values, strict=True):
+            units[i], codes[i] = _scalar(spec, value)
+    units[codes != Violation.OK] = 0
+    return Parsed(units, codes)
+
+
+def _scalar(spec: FieldSpec, value: Any) -> tuple[int, int]:
+    """One value through ``to_units``; the code is the one whose message it raised."""
+    try:
+        return to_units(spec, value), Violation.OK
+    except ValueError as error:
+        reason = str(error)
+    return 0, next(code for code in Violation if code and spec.message(code, value) == reason)
+
+
+def _mask(array: pa.Array) -> BoolArray:
+    """A boolean Arrow array as numpy, nulls as False."""
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _strings(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
+    """Plain-number text, vectorized; returns where the fast path decided the row."""
+    fast = _mask(pc.match_substring_regex(column, _FAST_CHECK))
+    parts = pc.extract_regex(pc.if_else(fast, column, "0"), _FAST_NUMBER)
+    sign = parts.field("sign")
+    digits = pc.utf8_ltrim(parts.field("int"), "0")
+    frac = pc.utf8_rtrim(parts.field("frac"), "0")
+    frac_len = pc.utf8_length(frac).to_numpy(zero_copy_only=False)
+    too_many = fast & (frac_len > spec.scale)
+    padded = pc.utf8_rpad(frac, spec.scale, "0") if spec.scale else frac
+    number = pc.binary_join_element_wise(digits, pc.if_else(pa.array(too_many), "", padded), "")
+    length = pc.utf8_length(number).to_numpy(zero_copy_only=False)
+    huge = (
+        fast
+        & ~too_many
+        & ((length > 16) | ((length == 16) & _mask(pc.greater(number, str(_MAX_SCALED)))))
+    )
+    usable = fast & ~too_many & ~huge
+    clean = pc.if_else(pa.array(usable), pc.if_else(pc.equal(number, ""), "0", number), "0")
+    value = pc.cast(clean, pa.int64()).to_numpy(zero_copy_only=False)
+    negative = _mask(pc.equal(sign, "-"))
+    units[:] = np.where(negative, -value, value)
+    codes[too_many] = Violation.TOO_MANY_DECIMALS
+    codes[huge] = np.where(negative[huge], Violation.TOO_SMALL, Violation.TOO_LARGE)
+    return fast
+
+
+def _floats(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
+    """Finite floats, with the meaning of ``Decimal(repr(x))``; returns the decided rows."""
+    x = np.asarray(pc.fill_null(column, np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
+    factor = 10.0**spec.scale
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = x * factor
+        fast = np.isfinite(scaled) & (np.abs(scaled) < _FLOAT_EXACT_LIMIT)
+        whole = np.round(np.where(fast, scaled, 0.0))
+        exact = whole / factor == x
+    too_many = fast & ~exact
+    value = whole.astype(np.int64)
+    huge = fast & exact & (np.abs(value) > _MAX_SCALED)
+    units[:] = value
+    codes[too_many] = Violation.TOO_MANY_DECIMALS
+    codes[huge] = np.where(value[huge] < 0, Violation.TOO_SMALL, Violation.TOO_LARGE)
+    return fast
+
+
+def _integers(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
+    """Integer columns, exactly; returns the decided rows (nulls and huge values go slow)."""
+    raw = pc.fill_null(column, 0).to_numpy(zero_copy_only=False)
+    fast = ~_mask(column.is_null()) & (
+        np.abs(raw) < 2**62 if raw.dtype != np.uint64 else raw < 2**62
+    )
+    x = np.where(fast, raw, 0).astype(np.int64)
+    huge = np.abs(x) > _MAX_SCALED // 10**spec.scale
+    units[:] = np.where(huge, 0, x) * 10**spec.scale
+    codes[huge] = np.where(x[huge] < 0, Violation.TOO_SMALL, Violation.TOO_LARGE)
+    return fast

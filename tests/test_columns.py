@@ -1,0 +1,109 @@
+"""The vectorized column parser agrees with the scalar rule table."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bankbot_tools.columns import parse_column
+from bankbot_tools.loan import RULES, FieldSpec, Violation, to_units
+
+NUMBER_TEXT = st.from_regex(r"\A[ \t]?[+-]?(\d{1,17}(\.\d{0,8})?|\.\d{1,8})[ \t]?\Z")
+ODD_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "abc",
+        "1e5",
+        "1,000",
+        "--1",
+        "0x10",
+        "nan",
+        "inf",
+        "1.2.3",
+        ".",
+        "+",
+        "\u0661\u0662",
+        "5\n",
+        "\x1c5",
+        "1000000000000000",
+        "10000000000000.01",
+        "-0",
+        "6.5",
+        "0.065",
+        "00012.50",
+    ]
+)
+FLOATS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(min_value=-(10**7), max_value=10**13, places=3, allow_nan=False).map(float),
+    st.integers(-(10**6), 10**13).map(lambda c: c / 100),
+    st.sampled_from([6.5, 0.065, 1e15, 1e16, 1e20, -0.0, 0.1, 1200.0, 1200.5]),
+)
+INTS = st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-5, 2000), st.sampled_from([10**13]))
+
+
+def expected(spec: FieldSpec, value: object) -> tuple[int, str | None]:
+    """What ``to_units`` says about one value: units, or the error message."""
+    try:
+        return to_units(spec, value), None
+    except ValueError as error:
+        return 0, str(error)
+
+
+def check_agrees(spec: FieldSpec, values: list[object], array: pa.Array) -> None:
+    """Assert parse_column gives to_units' units and messages for every value."""
+    parsed = parse_column(spec, array)
+    for row, value in enumerate(values):
+        units, error = expected(spec, value)
+        code = Violation(int(parsed.codes[row]))
+        if error is None:
+            assert (code, int(parsed.units[row])) == (Violation.OK, units), value
+        else:
+            assert code is not Violation.OK, value
+            assert parsed.message(spec, value, row) == error
+
+
+@given(st.sampled_from(RULES), st.lists(st.one_of(NUMBER_TEXT, ODD_TEXT, st.none()), max_size=40))
+def test_strings_agree_with_to_units(spec: FieldSpec, values: list[str | None]) -> None:
+    """Text columns (as read from CSV) parse exactly as to_units parses each cell."""
+    check_agrees(spec, list(values), pa.array(values, pa.string()))
+
+
+@given(st.sampled_from(RULES), st.lists(st.one_of(FLOATS, st.none()), max_size=40))
+def test_floats_agree_with_to_units(spec: FieldSpec, values: list[float | None]) -> None:
+    """Float columns follow Decimal(repr(x)), as to_units does."""
+    check_agrees(spec, list(values), pa.array(values, pa.float64()))
+
+
+@given(st.sampled_from(RULES), st.lists(st.one_of(INTS, st.none()), max_size=40))
+def test_ints_agree_with_to_units(spec: FieldSpec, values: list[int | None]) -> None:
+    """Integer columns scale exactly and hit the same range rules."""
+    check_agrees(spec, list(values), pa.array(values, pa.int64()))
+
+
+@given(
+    st.sampled_from(RULES),
+    st.lists(st.decimals(min_value=-(10**12), max_value=10**12, places=4), max_size=30),
+)
+def test_decimals_agree_with_to_units(spec: FieldSpec, values: list[Decimal]) -> None:
+    """Parquet decimal columns parse as their exact value."""
+    check_agrees(spec, list(values), pa.array(values, pa.decimal128(20, 4)))
+
+
+def test_chunked_and_bool_columns() -> None:
+    """Chunked arrays are combined; bools are not numbers."""
+    spec = RULES[2]
+    chunked = pa.chunked_array([pa.array(["12"]), pa.array(["1201"])])
+    assert parse_column(spec, chunked).codes.tolist() == [0, Violation.TOO_LARGE]
+    assert parse_column(spec, pa.array([True])).codes.tolist() == [Violation.NOT_A_NUMBER]
+
+
+@pytest.mark.parametrize(("raw", "units"), [("200000", 20_000_000), ("1500.50", 150_050)])
+def test_plain_money_text(raw: str, units: int) -> None:
+    """Typical CSV amounts become cents."""
+    assert parse_column(RULES[0], pa.array([raw])).units.tolist() == [units]
