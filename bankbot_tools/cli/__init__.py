@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bankbot_tools import __version__, events
+from bankbot_tools.cli.compliance import compliance_test
 from bankbot_tools.cli.loan import loan_calc, payment_plan
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.command("loan-calc")(loan_calc)
 app.command("payment-plan")(payment_plan)
+app.command("compliance-test")(compliance_test)
 
 
 def _version(value: bool) -> None:

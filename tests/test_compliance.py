@@ -1,0 +1,487 @@
+"""Compliance prompts: every flow and locale, required elements, fallbacks, safe templating."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from importlib.resources import files
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from structlog.testing import capture_logs
+
+from bankbot_tools import compliance
+from bankbot_tools.compliance import (
+    FLOWS,
+    LOCALES,
+    TemplateError,
+    check_all,
+    find_leftovers,
+    get_prompt,
+    parse_templates,
+    render_prompt,
+    resolve_locale,
+)
+
+# What each flow must say, stated here independently of the template files.
+REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
+    "kyc": {
+        "en-US": (
+            "only the last four digits",
+            "date of birth",
+            "only ever read back the last four digits",
+            "maximum number of attempts",
+            "locked",
+            "transfer you to a specialist",
+        ),
+        "es-US": (
+            "solo los últimos cuatro dígitos",
+            "fecha de nacimiento",
+            "solo le leeré los últimos cuatro dígitos",
+            "número máximo de intentos",
+            "se bloqueará",
+            "le comunicaré con un especialista",
+        ),
+    },
+    "opt_out": {
+        "en-US": ("withdraw your consent", "in any words you like", "scope", "ten business days"),
+        "es-US": (
+            "retirar su consentimiento",
+            "con las palabras que prefiera",
+            "alcance",
+            "plazo máximo de diez días hábiles",
+        ),
+    },
+    "legal": {
+        "en-US": ("Legal notice", "Member FDIC", "Equal Housing Lender", "account agreement"),
+        "es-US": ("Aviso legal", "Miembro de la FDIC", "igualdad de oportunidades de vivienda"),
+    },
+    "recording_notice": {
+        "en-US": (
+            "may be recorded",
+            "Do you consent",
+            "If you do not consent",
+            "without recording",
+        ),
+        "es-US": ("puede ser grabada", "¿Acepta", "Si no lo acepta", "sin grabar"),
+    },
+    "ai_disclosure": {
+        "en-US": ("automated assistant", "not a person", "reach a human", "press zero"),
+        "es-US": ("asistente automatizado", "No soy una persona", "ser humano", "marque cero"),
+    },
+    "mini_miranda": {
+        "en-US": ("from a debt collector",),
+        "es-US": ("proviene de un cobrador de deudas",),
+    },
+    "loan_quote_disclaimer": {
+        "en-US": (
+            "annual percentage rate",
+            "repayment terms",
+            "estimate only, not an offer of credit",
+        ),
+        "es-US": (
+            "tasa de porcentaje anual",
+            "términos de pago",
+            "solo una estimación, no una oferta de crédito",
+        ),
+    },
+    "do_not_call": {
+        "en-US": ("do-not-call list", "telemarketing", "ten business days"),
+        "es-US": ("lista interna de no llamar", "telemercadeo", "diez días hábiles"),
+    },
+    "human_handoff": {
+        "en-US": ("transferring you to a member of our team", "stay on the line"),
+        "es-US": ("Le comunicaré ahora con un miembro de nuestro equipo", "permanezca en la línea"),
+    },
+}
+FIRST_CONTACT = {
+    "en-US": "any information obtained will be used for that purpose",
+    "es-US": "cualquier información que se obtenga se usará con ese fin",
+}
+CASES = [(flow, locale) for flow in FLOWS for locale in LOCALES]
+
+
+def assert_says(text: str, phrases: tuple[str, ...]) -> None:
+    """Every phrase is in the text (case-insensitive)."""
+    for phrase in phrases:
+        assert phrase.casefold() in text.casefold(), phrase
+
+
+def test_required_table_covers_every_flow_and_locale() -> None:
+    """This test's own table of required elements covers every declared flow and locale."""
+    assert set(REQUIRED) == set(FLOWS)
+    assert all(set(by_locale) == set(LOCALES) for by_locale in REQUIRED.values())
+
+
+@pytest.mark.parametrize(("flow", "locale"), CASES)
+def test_every_flow_renders_its_required_elements(flow: str, locale: str) -> None:
+    """With sample params every flow renders, unfallen, with every required element."""
+    prompt = render_prompt(flow, FLOWS[flow].sample_params(), locale)
+    assert not prompt.fallback and prompt.fallback_reason is None
+    assert prompt.locale == prompt.requested_locale == locale
+    assert prompt.template_id == f"{flow}.{locale}" and prompt.version
+    for text in (prompt.text, prompt.spoken_text):
+        assert_says(text, REQUIRED[flow][locale])
+        assert find_leftovers(text) == []
+        assert "APR" not in text
+
+
+@pytest.mark.parametrize(("flow", "locale"), CASES)
+def test_every_flow_without_params_falls_back_with_required_elements(
+    flow: str, locale: str
+) -> None:
+    """With no params every flow gives its fallback, which still says every required element."""
+    with capture_logs() as logs:
+        prompt = render_prompt(flow, None, locale)
+    assert prompt.fallback and prompt.template_id == f"{flow}.{locale}.fallback"
+    assert prompt.fallback_reason == f"missing required param {FLOWS[flow].required[0]!r}"
+    assert_says(prompt.text, REQUIRED[flow][locale])
+    assert prompt.spoken_text == prompt.text and find_leftovers(prompt.text) == []
+    assert [log["event"] for log in logs] == ["compliance.fallback"]
+    assert logs[0]["log_level"] == "warning" and logs[0]["flow"] == flow
+
+
+@pytest.mark.parametrize(("flow", "locale"), CASES)
+def test_each_missing_required_param_falls_back(flow: str, locale: str) -> None:
+    """Dropping any one required param gives the fallback, naming that param."""
+    sample = FLOWS[flow].sample_params()
+    for name in FLOWS[flow].required:
+        params = {k: v for k, v in sample.items() if k != name}
+        prompt = render_prompt(flow, params, locale)
+        assert prompt.fallback and name in str(prompt.fallback_reason)
+        assert_says(prompt.text, REQUIRED[flow][locale])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_mini_miranda_first_contact_says_purpose(locale: str) -> None:
+    """A first contact (and the fallback) says any information will be used to collect."""
+    first = render_prompt("mini_miranda", {"collector_name": "Acme", "contact": "first"}, locale)
+    later = render_prompt(
+        "mini_miranda", {"collector_name": "Acme", "contact": "subsequent"}, locale
+    )
+    fallback = render_prompt("mini_miranda", {"contact": "subsequent"}, locale)
+    assert FIRST_CONTACT[locale] in first.text and FIRST_CONTACT[locale] in fallback.text
+    assert FIRST_CONTACT[locale] not in later.text
+    assert_says(later.text, REQUIRED["mini_miranda"][locale])
+
+
+def test_kyc_reads_attempts_and_only_last_four_digits() -> None:
+    """KYC says the attempts left and reads back only the last four digits of the account."""
+    params = {"bank_name": "Acme Bank", "attempts_left": "2", "account_number": "9876543210981234"}
+    prompt = render_prompt("kyc", params)
+    assert "Attempts remaining: 2." in prompt.text
+    assert "Attempts remaining: two." in prompt.spoken_text
+    assert "account ending in 1234." in prompt.text
+    assert "account ending in 1, 2, 3, 4." in prompt.spoken_text
+    assert "0981" not in prompt.text and "9876" not in prompt.text
+
+
+@pytest.mark.parametrize(
+    ("scope", "label"),
+    [
+        ("recording", "consent to call recording with"),
+        ("marketing", "consent to marketing calls and messages with"),
+        ("ALL", "consent to call recording and all marketing calls and messages with"),
+    ],
+)
+def test_opt_out_confirms_scope(scope: str, label: str) -> None:
+    """The opt-out confirmation names the scope the caller withdrew."""
+    text = get_prompt("opt_out", {"bank_name": "Acme Bank", "scope": scope})
+    assert label in text and "confirm that this is the scope" in text
+
+
+def test_loan_quote_speaks_values() -> None:
+    """The loan quote shows figures in text and speaks them in words."""
+    params = {"apr": "0.065", "term_months": 60, "monthly_payment": "1264.14"}
+    prompt = render_prompt("loan_quote_disclaimer", params)
+    assert "annual percentage rate is 6.5%." in prompt.text
+    assert "$1,264.14 over 60 months." in prompt.text
+    assert "annual percentage rate is six point five percent." in prompt.spoken_text
+    assert (
+        "one thousand two hundred sixty-four dollars and fourteen cents over sixty months."
+        in prompt.spoken_text
+    )
+    one = render_prompt("loan_quote_disclaimer", {**params, "term_months": "1"})
+    assert "over 1 month." in one.text and "over one month." in one.spoken_text
+
+
+def test_optional_param_adds_its_sentence_only_when_given() -> None:
+    """An optional param adds its sentence when given and leaves no trace when absent."""
+    with_date = render_prompt("legal", {"bank_name": "Acme Bank", "effective_date": "2026-03-04"})
+    assert "effective as of March 4, 2026." in with_date.text
+    assert "effective as of March fourth, twenty twenty-six." in with_date.spoken_text
+    without = render_prompt("legal", {"bank_name": "Acme Bank"})
+    assert "effective" not in without.text and "  " not in without.text
+    assert without.text.startswith("Legal notice from Acme Bank, Member FDIC. Equal Housing")
+
+
+@pytest.mark.parametrize("reason", FLOWS["human_handoff"].params[0].choices)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_human_handoff_every_reason(reason: str, locale: str) -> None:
+    """Every handoff reason renders its own opening and the transfer."""
+    prompt = render_prompt("human_handoff", {"reason": reason}, locale)
+    assert not prompt.fallback
+    assert_says(prompt.text, REQUIRED["human_handoff"][locale])
+    labels = {
+        render_prompt("human_handoff", {"reason": r}, locale).text
+        for r in FLOWS["human_handoff"].params[0].choices
+    }
+    assert len(labels) == 4
+
+
+@pytest.mark.parametrize(
+    ("flow", "name", "value"),
+    [
+        ("kyc", "attempts_left", -1),
+        ("kyc", "attempts_left", "two"),
+        ("kyc", "attempts_left", True),
+        ("kyc", "attempts_left", 2.0),
+        ("kyc", "bank_name", "   "),
+        ("kyc", "bank_name", "x" * 81),
+        ("kyc", "bank_name", 42),
+        ("kyc", "account_number", "12"),
+        ("loan_quote_disclaimer", "monthly_payment", 1264.14),
+        ("loan_quote_disclaimer", "monthly_payment", "1264.145"),
+        ("loan_quote_disclaimer", "apr", "6.5"),
+        ("loan_quote_disclaimer", "term_months", 0),
+        ("loan_quote_disclaimer", "first_payment_date", "2026-02-30"),
+        ("loan_quote_disclaimer", "first_payment_date", "03/04/2026"),
+        ("opt_out", "scope", "everything"),
+        ("human_handoff", "reason", None),
+    ],
+)
+def test_invalid_param_falls_back_without_leaking_value(flow: str, name: str, value: Any) -> None:
+    """An invalid value gives the fallback; the reason and the log name the param, not the value."""
+    params = {**FLOWS[flow].sample_params(), name: value}
+    with capture_logs() as logs:
+        prompt = render_prompt(flow, params)
+    assert prompt.fallback and name in str(prompt.fallback_reason)
+    assert_says(prompt.text, REQUIRED[flow]["en-US"])
+    assert logs and all(str(value) not in str(log) for log in logs if len(str(value)) > 3)
+
+
+def test_unknown_flow_is_value_error_listing_flows() -> None:
+    """An unknown flow is a ValueError naming every known flow, never a KeyError."""
+    with pytest.raises(ValueError) as error:
+        get_prompt("mortgage")
+    assert not isinstance(error.value, KeyError)
+    assert all(flow in str(error.value) for flow in FLOWS)
+    with pytest.raises(ValueError):
+        get_prompt(None)  # type: ignore[arg-type]
+
+
+def test_flow_names_are_forgiving_about_case_and_dashes() -> None:
+    """'Opt-Out' names the opt_out flow."""
+    assert render_prompt("Opt-Out", {"bank_name": "A", "scope": "all"}).flow == "opt_out"
+
+
+def test_params_must_be_a_mapping() -> None:
+    """Params that are not a mapping are a ValueError."""
+    with pytest.raises(ValueError):
+        get_prompt("kyc", ["bank_name"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("requested", "served"),
+    [
+        ("es-MX", "es-US"),
+        ("es", "es-US"),
+        ("es_us", "es-US"),
+        ("EN-us", "en-US"),
+        ("en-GB", "en-US"),
+        ("fr-FR", "en-US"),
+        ("", "en-US"),
+        (None, "en-US"),
+        ("💥-$x", "en-US"),
+    ],
+)
+def test_locale_fallback_chain(requested: Any, served: str) -> None:
+    """Locales resolve exact, then same language, then en-US; the request is kept."""
+    prompt = render_prompt("recording_notice", {"bank_name": "Acme Bank"}, requested)
+    assert resolve_locale(requested) == served == prompt.locale
+    assert prompt.requested_locale == str(requested) and not prompt.fallback
+
+
+def test_unknown_params_are_ignored_and_logged() -> None:
+    """Undeclared params do not change the text and are logged by name."""
+    params: dict[Any, str] = {"bank_name": "Acme Bank", 7: "x", "bank": "typo"}
+    with capture_logs() as logs:
+        text = get_prompt("recording_notice", params)
+    assert text == get_prompt("recording_notice", {"bank_name": "Acme Bank"})
+    assert logs[0]["event"] == "compliance.unknown_params"
+    assert logs[0]["params"] == ["7", "bank"]
+
+
+@pytest.mark.parametrize("value", ["$bank_name", "${attempts_left}", "{0}", "$$", "None", "{x}"])
+def test_values_are_inserted_literally(value: str) -> None:
+    """A value that looks like a template is inserted as text and never expanded."""
+    text = get_prompt("kyc", {"bank_name": value, "attempts_left": 2})
+    assert text.startswith(f"To protect your account, {value} needs to verify your identity.")
+
+
+NASTY = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.decimals(allow_nan=False),
+    st.booleans(),
+    st.text(max_size=300),
+    st.text(alphabet="${}()_ab0 -.\n", max_size=40),
+    st.sampled_from(["$bank_name", "${x}", "{}", "{0}", "$", "None", "2", "0.065", "2026-03-04"]),
+    st.text(min_size=1000, max_size=5000),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+@st.composite
+def fuzzed_params(draw: st.DrawFn) -> tuple[str, str, dict[Any, Any]]:
+    """A flow, a locale request and params drawn from declared names plus junk."""
+    flow = draw(st.sampled_from(sorted(FLOWS)))
+    names = [p.name for p in FLOWS[flow].params]
+    keys = st.one_of(st.sampled_from(names), st.text(max_size=10))
+    params = draw(st.dictionaries(keys, NASTY, max_size=6))
+    locale = draw(st.one_of(st.sampled_from([*LOCALES, "es-MX", "es", "de"]), st.text(max_size=8)))
+    return flow, locale, params
+
+
+@given(fuzzed_params())
+def test_fuzzed_params_never_crash_or_leave_debris(case: tuple[str, str, dict[Any, Any]]) -> None:
+    """Any params: no exception, required elements present, no debris beyond the caller's text."""
+    flow, locale, params = case
+    prompt = render_prompt(flow, params, locale)
+    assert_says(prompt.text, REQUIRED[flow][prompt.locale])
+    assert_says(prompt.spoken_text, REQUIRED[flow][prompt.locale])
+    for text in (prompt.text, prompt.spoken_text):
+        for value in params.values():
+            if isinstance(value, str):
+                text = text.replace(" ".join(value.split()), "")
+        assert find_leftovers(text) == []
+
+
+@given(st.text(min_size=1, max_size=80).filter(lambda s: s.strip() and s.isprintable()))
+def test_text_values_are_exactly_literal(value: str) -> None:
+    """A valid text value lands in the prompt exactly, whatever '$' or braces it holds."""
+    sentinel = render_prompt("kyc", {"bank_name": "BANKSENTINEL", "attempts_left": 2}).text
+    prompt = render_prompt("kyc", {"bank_name": value, "attempts_left": 2})
+    assert not prompt.fallback
+    assert prompt.text == sentinel.replace("BANKSENTINEL", " ".join(value.split()))
+
+
+def test_rendered_prompt_to_dict() -> None:
+    """to_dict has every field, JSON-ready."""
+    doc = render_prompt("human_handoff", {"reason": "complaint"}, "es-MX").to_dict()
+    assert json.loads(json.dumps(doc)) == doc
+    assert set(doc) == {
+        "flow",
+        "template_id",
+        "version",
+        "locale",
+        "requested_locale",
+        "fallback",
+        "fallback_reason",
+        "text",
+        "spoken_text",
+    }
+
+
+def test_check_all_passes_and_covers_everything() -> None:
+    """check_all passes for the shipped templates and covers every flow, locale and case kind."""
+    results = check_all()
+    assert all(r.passed for r in results), [r for r in results if not r.passed]
+    assert {(r.flow, r.locale) for r in results} == set(CASES)
+    kinds = {r.case.split(" ")[0] for r in results}
+    assert {"sample", "missing", "invalid"} <= kinds
+    assert "contact=subsequent" in {r.case for r in results}
+
+
+def test_check_all_reports_a_missing_phrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template that drops a required phrase fails check_all."""
+    catalog = copy.deepcopy(compliance._catalog())
+    flow = catalog["en-US"]["kyc"]
+    broken = compliance.FlowTemplate(
+        flow.id,
+        flow.version,
+        flow.text,
+        flow.fallback,
+        flow.fragments,
+        flow.labels,
+        (*flow.required_phrases, "phrase that is nowhere"),
+    )
+    catalog["en-US"]["kyc"] = broken
+    monkeypatch.setattr(compliance, "_catalog", lambda: catalog)
+    failures = [r for r in check_all() if not r.passed]
+    assert failures and {(r.flow, r.locale) for r in failures} == {("kyc", "en-US")}
+    assert "missing phrase 'phrase that is nowhere'" in failures[0].problems[0]
+
+
+def shipped(locale: str) -> dict[str, Any]:
+    """The shipped prompt file of a locale, as parsed JSON."""
+    text = (files("bankbot_tools") / "prompts" / f"{locale}.json").read_text("utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("kyc", "text"), "Hi $customer_name", "undeclared placeholder"),
+        (("kyc", "text"), "Hi {bank_name}", "invalid placeholder or brace"),
+        (("kyc", "text"), "Costs $5 $bank_name", "invalid placeholder"),
+        (("kyc", "fallback"), "Hi $bank_name", "undeclared placeholder"),
+        (("kyc", "fragments"), {}, "fragments"),
+        (("opt_out", "labels"), {"scope": {"all": "x"}}, "labels.scope"),
+        (("opt_out", "required_phrases"), [], "required_phrases"),
+        (("legal", "version"), "", "id and version"),
+    ],
+)
+def test_template_files_are_checked_on_load(
+    path: tuple[str, str], value: object, message: str
+) -> None:
+    """A prompt file with an undeclared placeholder, brace, or missing piece is rejected."""
+    document = shipped("en-US")
+    document["flows"][path[0]][path[1]] = value
+    with pytest.raises(TemplateError, match=re.escape(message)):
+        parse_templates(document, "en-US")
+
+
+def test_template_file_must_hold_every_flow() -> None:
+    """A prompt file missing a flow, or for another locale, is rejected."""
+    document = shipped("es-US")
+    del document["flows"]["do_not_call"]
+    with pytest.raises(TemplateError, match="flows"):
+        parse_templates(document, "es-US")
+    with pytest.raises(TemplateError, match="locale"):
+        parse_templates(shipped("es-US"), "en-US")
+
+
+@pytest.mark.parametrize("flow", FLOWS)
+def test_flow_schema_accepts_samples_and_declares_enums(flow: str) -> None:
+    """Each flow's JSON schema accepts its sample params and lists its enums and required names."""
+    spec = FLOWS[flow]
+    schema = spec.to_json_schema()
+    jsonschema.validate(spec.sample_params(), schema)
+    assert schema["required"] == list(spec.required)
+    for param in spec.params:
+        assert ("enum" in schema["properties"][param.name]) == bool(param.choices)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({}, schema)
+
+
+def test_decimal_values_are_accepted() -> None:
+    """Decimal amounts and rates are accepted as well as decimal strings."""
+    params = {"apr": Decimal("0.065"), "term_months": 60, "monthly_payment": Decimal("1264.14")}
+    assert not render_prompt("loan_quote_disclaimer", params).fallback
+
+
+def test_import_configures_no_logging() -> None:
+    """Importing the library leaves structlog unconfigured."""
+    code = "import structlog, bankbot_tools.compliance; print(structlog.is_configured())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,202 @@
+"""Speech helpers: golden spellings, exact money, masking, and the built-in fallback speller."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bankbot_tools import speech
+from bankbot_tools.speech import (
+    language_of,
+    spell_amount,
+    spell_date,
+    spell_integer,
+    spell_masked,
+    spell_rate,
+)
+
+
+def test_amount_golden_english() -> None:
+    """The issue's amount is spelled exactly, from a Decimal or from int cents."""
+    golden = "one thousand two hundred sixty-four dollars and fourteen cents"
+    assert spell_amount(Decimal("1264.14")) == golden
+    assert spell_amount(126414) == golden
+
+
+def test_date_golden_english() -> None:
+    """The issue's date is spelled exactly."""
+    assert spell_date(date(2026, 3, 4)) == "March fourth, twenty twenty-six"
+
+
+def test_masked_golden() -> None:
+    """A masked number is read back as its last four digits, one by one."""
+    assert spell_masked("1234") == "ending in 1, 2, 3, 4"
+    assert spell_masked("4111-1111-1111-1234") == "ending in 1, 2, 3, 4"
+
+
+def test_rate_spoken_as_annual_percentage_rate() -> None:
+    """A rate fraction becomes a spoken percentage, named in full, never 'APR'."""
+    assert spell_rate(Decimal("0.065")) == "six point five percent annual percentage rate"
+    assert spell_rate(Decimal("0.065"), apr=False) == "six point five percent"
+    assert spell_rate(Decimal("0.0725"), "es-US") == (
+        "siete punto dos cinco por ciento de tasa de porcentaje anual"
+    )
+    assert spell_rate(Decimal("0")) == "zero percent annual percentage rate"
+    assert spell_rate(Decimal("0.005"), apr=False) == "zero point five percent"
+
+
+def test_amount_golden_spanish() -> None:
+    """Spanish amounts use 'con' and the apocope before the currency noun."""
+    assert spell_amount(Decimal("1264.14"), locale="es-US") == (
+        "mil doscientos sesenta y cuatro dólares con catorce centavos"
+    )
+    assert spell_amount(Decimal("21.01"), locale="es-US") == "veintiún dólares con un centavo"
+    assert spell_amount(Decimal("1000000"), locale="es-MX") == "un millón de dólares"
+    assert spell_amount(Decimal("1.00"), "EUR", "es-US") == "un euro"
+
+
+@pytest.mark.parametrize(
+    ("amount", "spoken"),
+    [
+        (Decimal("3"), "three dollars"),
+        (Decimal("3.00"), "three dollars"),
+        (Decimal("0.14"), "fourteen cents"),
+        (Decimal("1.01"), "one dollar and one cent"),
+        (0, "zero dollars"),
+        (-250, "minus two dollars and fifty cents"),
+    ],
+)
+def test_amount_whole_cents_and_sign(amount: Decimal | int, spoken: str) -> None:
+    """Whole amounts omit the cents, cents-only amounts omit the dollars, signs are spoken."""
+    assert spell_amount(amount) == spoken
+
+
+@pytest.mark.parametrize("bad", [1264.14, True, "1264.14", None])
+def test_amount_rejects_non_exact_types(bad: Any) -> None:
+    """Floats, bools and strings are refused: money is Decimal or int cents."""
+    with pytest.raises(TypeError):
+        spell_amount(bad)
+
+
+@pytest.mark.parametrize("bad", [Decimal("1.005"), Decimal("NaN"), Decimal("Infinity")])
+def test_amount_rejects_fractions_of_a_cent(bad: Decimal) -> None:
+    """Fractions of a cent and non-finite amounts are a ValueError, never rounded silently."""
+    with pytest.raises(ValueError):
+        spell_amount(bad)
+
+
+def test_amount_rejects_bad_currency_code() -> None:
+    """A currency must be a three-letter code."""
+    with pytest.raises(ValueError):
+        spell_amount(Decimal("1"), "dollars")
+
+
+def test_unknown_currency_falls_back_to_builtin_english() -> None:
+    """A currency num2words cannot spell still gets speakable English words."""
+    assert spell_amount(Decimal("12.50"), "XYZ") == "twelve X Y Z and fifty hundredths"
+    assert spell_amount(Decimal("12.50"), "XYZ", "es-US") == "twelve X Y Z and fifty hundredths"
+
+
+def test_other_currencies_use_num2words() -> None:
+    """Currencies outside our table are spelled by num2words in the locale's language."""
+    assert spell_amount(Decimal("21.50"), "GBP", "es-US") == (
+        "veintiuna libras con cincuenta peniques"
+    )
+    assert spell_amount(Decimal("12.50"), "GBP") == "twelve pounds and fifty pence"
+
+
+@pytest.mark.parametrize(
+    ("day", "spoken"),
+    [
+        (date(2005, 1, 1), "January first, two thousand five"),
+        (date(1905, 7, 22), "July twenty-second, nineteen oh-five"),
+        (date(1900, 2, 12), "February twelfth, nineteen hundred"),
+        (date(2000, 10, 30), "October thirtieth, two thousand"),
+        (date(2026, 12, 31), "December thirty-first, twenty twenty-six"),
+    ],
+)
+def test_date_english_years_and_ordinals(day: date, spoken: str) -> None:
+    """English dates use ordinal days and years spoken in pairs."""
+    assert spell_date(day) == spoken
+
+
+def test_date_spanish() -> None:
+    """Spanish dates say 'primero' for the first and cardinals otherwise."""
+    assert spell_date(date(2026, 3, 4), "es-US") == "cuatro de marzo de dos mil veintiséis"
+    assert spell_date(date(2026, 3, 1), "es-MX") == "primero de marzo de dos mil veintiséis"
+
+
+def test_integer_both_languages() -> None:
+    """Integers are spelled in the locale's language; bools are refused."""
+    assert spell_integer(1264) == "one thousand two hundred sixty-four"
+    assert spell_integer(21, "es-US") == "veintiuno"
+    with pytest.raises(TypeError):
+        spell_integer(True)
+
+
+def test_unknown_language_speaks_english() -> None:
+    """A locale in another language is spoken in English."""
+    assert language_of("fr-FR") == "en"
+    assert spell_integer(7, "fr-FR") == "seven"
+
+
+@given(st.text())
+def test_masked_never_reads_more_than_four_digits(digits: str) -> None:
+    """Whatever the input, at most its last four ASCII digits are read back."""
+    kept = [c for c in digits if c in "0123456789"]
+    if not kept:
+        with pytest.raises(ValueError):
+            spell_masked(digits)
+        return
+    spoken = spell_masked(digits)
+    assert re.findall(r"\d", spoken) == kept[-4:]
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_builtin_speller_agrees_with_num2words(n: int) -> None:
+    """The built-in English fallback spells exactly as our num2words wrapper does."""
+    assert speech._builtin_english_cardinal(n) == spell_integer(n)
+
+
+def test_builtin_speller_used_when_num2words_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When num2words raises, numbers, dates and amounts are still spelled in English."""
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise NotImplementedError
+
+    monkeypatch.setattr(speech, "num2words", broken)
+    assert spell_integer(1264, "es-US") == "one thousand two hundred sixty-four"
+    assert spell_date(date(2026, 3, 4)) == "March fourth, twenty twenty-six"
+    assert spell_amount(Decimal("12.50"), "JPY") == "twelve J P Y and fifty hundredths"
+
+
+def test_huge_numbers_fall_back_to_digits() -> None:
+    """Past num2words' Spanish range and the built-in scale words, digits are read one by one."""
+    assert spell_integer(10**40, "es-US") == " ".join(["one"] + ["zero"] * 40)
+    assert speech._builtin_english_cardinal(5 * 10**33 + 7) == "five decillion seven"
+
+
+@given(
+    st.integers(min_value=-(10**13), max_value=10**13),
+    st.sampled_from(["en-US", "es-US", "es-MX"]),
+    st.sampled_from(["USD", "EUR", "MXN", "CAD", "GBP", "JPY", "QQQ"]),
+)
+def test_amounts_are_words_only(cents: int, locale: str, currency: str) -> None:
+    """Any amount in any currency and locale is spelled without a single digit."""
+    spoken = spell_amount(cents, currency, locale)
+    assert spoken and not re.search(r"\d", spoken)
+    assert spell_amount(Decimal(cents) / 100, currency, locale) == spoken
+
+
+@given(st.decimals(min_value=0, max_value=1, places=6), st.sampled_from(["en-US", "es-US"]))
+def test_rates_are_words_only(rate: Decimal, locale: str) -> None:
+    """Any rate is spelled in words and always names the annual percentage rate."""
+    spoken = spell_rate(rate, locale)
+    assert not re.search(r"\d", spoken)
+    assert spoken.endswith(("annual percentage rate", "tasa de porcentaje anual"))
