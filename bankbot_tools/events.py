@@ -1,8 +1,16 @@
 """Analytics events: one structured JSON event per invocation.
 
+Every event has the same fields: ``timestamp`` (ISO-8601 UTC ending in ``Z``),
+``level``, ``event``, ``tool`` or ``command``, ``source`` (cli, tool, batch),
+``status`` (ok, error, fallback), ``duration_ms``, ``error_type``,
+``invocation_id`` and ``version``, plus non-identifying facts (term months, rate,
+amount bucket, rows). Callers never pass raw identifiers, names or exact amounts.
+
 Nothing is written until :func:`configure` is called, which only entry points do
-(the CLI, or an orchestrator that wants the events): importing the package never
-touches logging. Counters per tool and status are kept in-process either way.
+(the CLI, or an orchestrator that wants the events). The events go through a
+private structlog logger, so the global structlog configuration is never touched
+and a library user sees no output unless they configure. Counters per tool and
+status are kept in-process either way.
 """
 
 from __future__ import annotations
@@ -29,8 +37,16 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class Status(StrEnum):
+    """The outcome of one invocation."""
+
+    OK = "ok"
+    ERROR = "error"
+    FALLBACK = "fallback"
+
+
 _counters: Counter[tuple[str, str]] = Counter()
-_enabled = False
+_logger: Any = None
 
 
 def configure(
@@ -38,8 +54,12 @@ def configure(
     log_file: Path | None = None,
     stream: TextIO | None = None,
 ) -> None:
-    """Send events to ``log_file`` (appending), else ``stream``, else stderr."""
-    global _enabled
+    """Send events to ``log_file`` (appending), else ``stream``, else stderr.
+
+    Only this module's events are written; the global structlog configuration is
+    left as the application set it.
+    """
+    global _logger
     out: TextIO = stream or sys.stderr
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -49,25 +69,34 @@ def configure(
         if log_format is LogFormat.JSON
         else structlog.dev.ConsoleRenderer(colors=False)
     )
-    structlog.configure(
+    _logger = structlog.wrap_logger(
+        structlog.WriteLogger(out),
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             renderer,
         ],
-        logger_factory=structlog.WriteLoggerFactory(file=out),
-        cache_logger_on_first_use=False,
     )
-    _enabled = True
+
+
+def is_configured() -> bool:
+    """True once :func:`configure` has chosen where events go."""
+    return _logger is not None
 
 
 def emit(event: str, *, level: str = "info", **fields: Any) -> None:
-    """Write one event (if configured) and count it by tool/command and status."""
+    """Write one event (if configured) and count it by tool/command and status.
+
+    ``status`` defaults to ``ok`` and ``error_type`` to null; ``version`` is added.
+    """
+    fields.setdefault("status", Status.OK)
+    fields.setdefault("error_type", None)
+    fields["status"] = str(fields["status"])
     name = str(fields.get("tool") or fields.get("command") or event)
-    _counters[(name, str(fields.get("status", "ok")))] += 1
-    if _enabled:
+    _counters[(name, fields["status"])] += 1
+    if _logger is not None:
         fields.setdefault("version", __version__)
-        getattr(structlog.get_logger(), level)(event, **fields)
+        getattr(_logger, level)(event, **fields)
 
 
 def counters() -> dict[str, dict[str, int]]:
@@ -78,6 +107,28 @@ def counters() -> dict[str, dict[str, int]]:
     return table
 
 
+def emitted() -> int:
+    """How many events this process has emitted (counted even when not configured)."""
+    return sum(_counters.values())
+
+
+def record(event: str, *, source: str, started: float, **facts: Any) -> None:
+    """Emit one invocation event timed from ``started`` (a ``time.perf_counter()`` value).
+
+    The level is ``error`` when ``status`` is ``error``, else ``info``.
+    """
+    facts.setdefault("status", Status.OK)
+    facts.setdefault("error_type", None)
+    emit(
+        event,
+        level="error" if facts["status"] == Status.ERROR else "info",
+        source=source,
+        invocation_id=uuid.uuid4().hex,
+        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        **facts,
+    )
+
+
 @contextmanager
 def invocation(event: str, *, source: str, **fields: Any) -> Iterator[dict[str, Any]]:
     """Time a block and emit exactly one event for it when it ends.
@@ -86,24 +137,16 @@ def invocation(event: str, *, source: str, **fields: Any) -> Iterator[dict[str, 
     ``status`` (``ok``, ``error`` or ``fallback``). An exception leaving the block
     is recorded as ``status=error`` with its type, then re-raised.
     """
-    facts: dict[str, Any] = {"status": "ok", "error_type": None, **fields}
+    facts: dict[str, Any] = {"status": Status.OK, "error_type": None, **fields}
     started = time.perf_counter()
     try:
         yield facts
     except BaseException as error:
-        facts["status"] = "error"
+        facts["status"] = Status.ERROR
         facts["error_type"] = type(error).__name__
         raise
     finally:
-        duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        emit(
-            event,
-            level="error" if facts["status"] == "error" else "info",
-            source=source,
-            invocation_id=uuid.uuid4().hex,
-            duration_ms=duration_ms,
-            **facts,
-        )
+        record(event, source=source, started=started, **facts)
 
 
 def amount_bucket(cents: int) -> str:

@@ -1,19 +1,33 @@
-"""Async tool functions the voicebot's orchestrator awaits.
+"""Async tool functions the voicebot's orchestrator awaits, and the LLM tool dispatcher.
 
-They are thin wrappers over the synchronous core: parse and validate, compute,
-shape the result. Bad input raises ``ValueError`` naming the field.
+The tool functions are thin wrappers over the synchronous core: parse and validate,
+compute, shape the result. Bad input raises ``ValueError`` naming the field.
+
+:func:`dispatch` is what the orchestrator calls with a model's tool call: it never
+raises for bad model output, and answers ``{"ok": true, "result": {...}}`` or
+``{"ok": false, "error": {"type", "message", "field"}}``, emitting one
+``tool.invoked`` event either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final
 
+from bankbot_tools import events, schemas
 from bankbot_tools.amortization import amortize
-from bankbot_tools.documents import schedule_rows, segment_rows
-from bankbot_tools.loan import LoanTerms
+from bankbot_tools.compliance import DEFAULT_LOCALE, render_prompt, resolve_locale
+from bankbot_tools.documents import loan_document, plan_document, schedule_rows, segment_rows
+from bankbot_tools.loan import PRINCIPAL, LoanTerms, to_units
 from bankbot_tools.money import cents_to_float
 from bankbot_tools.plans import PlanTerms, build_plan
+from bankbot_tools.speech import spell_amount, spell_rate
 
 
 async def calculate_payment(
@@ -40,3 +54,294 @@ async def generate_plan(
     ending_balance``; the payment is re-amortized at each rate change.
     """
     return segment_rows(build_plan(PlanTerms.parse(principal, rates, terms, extra)))
+
+
+async def get_prompt(
+    flow: str, params: Mapping[str, object] | None = None, locale: str | None = None
+) -> dict[str, Any]:
+    """A compliance prompt with its provenance, ``spoken_text`` ready for text-to-speech.
+
+    A missing or invalid param gives the flow's safe fallback text with
+    ``fallback: true`` and a ``fallback_reason``; an unknown flow is a ``ValueError``.
+    """
+    return render_prompt(flow, params, locale or DEFAULT_LOCALE).to_dict()
+
+
+class _Voice:
+    """Spells amounts and rates in one locale and currency."""
+
+    def __init__(self, locale: object, currency: object) -> None:
+        self.locale = resolve_locale(locale)
+        self.currency = schemas.DEFAULT_CURRENCY if currency is None else str(currency)
+        self.amount(0)  # a bad currency code is a ValueError before any result is built
+
+    def amount(self, cents: int) -> str:
+        return spell_amount(cents, self.currency, self.locale)
+
+    def rate(self, rate_ppm: int) -> str:
+        return spell_rate(Decimal(rate_ppm).scaleb(-6), self.locale, apr=False)
+
+
+async def payment_tool(
+    principal: object,
+    annual_rate: object,
+    months: object,
+    locale: object = None,
+    currency: object = None,
+) -> dict[str, Any]:
+    """The ``calculate_payment`` LLM tool: payment and totals, as numbers and as words."""
+    voice = _Voice(locale, currency)
+    terms = LoanTerms.parse(principal, annual_rate, months)
+    result = amortize(terms)
+    return {
+        "principal": cents_to_float(terms.principal_cents),
+        "annual_rate": terms.rate_ppm / 1_000_000,
+        "months": terms.months,
+        **loan_document(result, with_schedule=False),
+        "currency": voice.currency,
+        "locale": voice.locale,
+        "spoken": {
+            "monthly_payment": voice.amount(result.monthly_payment),
+            "last_payment": voice.amount(result.last_payment),
+            "total_interest": voice.amount(result.total_interest),
+            "total_paid": voice.amount(result.total_paid),
+            "annual_rate": voice.rate(terms.rate_ppm),
+        },
+    }
+
+
+async def plan_tool(
+    principal: object,
+    rates: Sequence[object],
+    terms: Sequence[object],
+    extra: object = None,
+    locale: object = None,
+    currency: object = None,
+) -> dict[str, Any]:
+    """The ``generate_plan`` LLM tool: segments and totals, as numbers and as words."""
+    voice = _Voice(locale, currency)
+    plan = build_plan(PlanTerms.parse(principal, rates, terms, 0 if extra is None else extra))
+    return {
+        **plan_document(plan),
+        "currency": voice.currency,
+        "locale": voice.locale,
+        "spoken": {
+            "payments": [voice.amount(segment.payment) for segment in plan.segments],
+            "total_interest": voice.amount(plan.total_interest),
+            "total_paid": voice.amount(plan.total_paid),
+            "interest_saved": voice.amount(plan.interest_saved),
+        },
+    }
+
+
+def _payment_facts(result: Mapping[str, Any]) -> dict[str, Any]:
+    """Non-identifying facts of a payment: term, rate and amount bucket."""
+    return {
+        "term_months": result["months"],
+        "rate": result["annual_rate"],
+        "amount_bucket": events.amount_bucket(to_units(PRINCIPAL, result["principal"])),
+    }
+
+
+def _plan_facts(result: Mapping[str, Any]) -> dict[str, Any]:
+    """Non-identifying facts of a plan: total term, segments and amount bucket."""
+    return {
+        "term_months": sum(row["months"] for row in result["segments"]),
+        "segments": len(result["segments"]),
+        "amount_bucket": events.amount_bucket(to_units(PRINCIPAL, result["principal"])),
+    }
+
+
+def _prompt_facts(result: Mapping[str, Any]) -> dict[str, Any]:
+    """Non-identifying facts of a prompt: flow, template and locale."""
+    return {key: result[key] for key in ("flow", "template_id", "version", "locale")}
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One LLM tool: its async handler, the schema the model sees, and its event facts."""
+
+    name: str
+    handler: Callable[..., Awaitable[dict[str, Any]]]
+    facts: Callable[[Mapping[str, Any]], dict[str, Any]]
+
+    @property
+    def description(self) -> str:
+        """What the model reads about the tool."""
+        return schemas.TOOLS[self.name][0]
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """JSON schema of the tool's arguments."""
+        return schemas.TOOLS[self.name][1]
+
+    @property
+    def optional(self) -> frozenset[str]:
+        """Parameters the model may send as null or leave out."""
+        return frozenset(
+            name
+            for name, schema in self.parameters["properties"].items()
+            if "null" in schema.get("type", ())
+        )
+
+
+#: The registry: tool name -> tool, in the schemas' export order.
+TOOLS: Final[dict[str, Tool]] = {
+    tool.name: tool
+    for tool in (
+        Tool("calculate_payment", payment_tool, _payment_facts),
+        Tool("generate_plan", plan_tool, _plan_facts),
+        Tool("get_prompt", get_prompt, _prompt_facts),
+    )
+}
+
+
+class ErrorType(StrEnum):
+    """Why a tool call failed; the model can act on each differently."""
+
+    UNKNOWN_TOOL = "unknown_tool"
+    INVALID_JSON = "invalid_json"
+    INVALID_ARGUMENTS = "invalid_arguments"
+    MISSING_ARGUMENT = "missing_argument"
+    UNEXPECTED_ARGUMENT = "unexpected_argument"
+    INVALID_VALUE = "invalid_value"
+    INTERNAL_ERROR = "internal_error"
+
+
+class ToolCallError(Exception):
+    """A tool call the dispatcher refuses, with the structured error it answers."""
+
+    def __init__(self, kind: ErrorType, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.field = field
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``error`` object of a failed answer."""
+        return {"type": str(self.kind), "message": self.message, "field": self.field}
+
+
+_LEADING_FIELD: Final = re.compile(r"^([A-Za-z_]\w*)(\[\d+\])?")
+
+
+def field_of(tool: Tool, message: str) -> str | None:
+    """The argument a core error is about: its leading name, else the first one it mentions.
+
+    Core messages start with the field (``"months must be ..."``, ``"rates[1]: ..."``).
+
+    >>> field_of(TOOLS["generate_plan"], "rates[1]: annual_rate must be < 1 (got 7)")
+    'rates[1]'
+    >>> field_of(TOOLS["get_prompt"], "unknown flow 'kyx'; known flows: kyc")
+    'flow'
+    """
+    names = tool.parameters["properties"]
+    leading = _LEADING_FIELD.match(message)
+    if leading and leading.group(1) in names:
+        return leading.group(0)
+    mentioned = (name for name in names if re.search(rf"\b{name}\b", message))
+    return next(mentioned, None)
+
+
+def _parse(tool: Tool, arguments: object) -> dict[str, Any]:
+    """The call's keyword arguments, or a ``ToolCallError`` the model can act on."""
+    fields = ", ".join(f'"{name}": ...' for name in tool.parameters["required"])
+    example = f"JSON object such as {{{fields}}}"
+    if isinstance(arguments, bytes | bytearray):
+        arguments = arguments.decode("utf-8", errors="replace")
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments) if arguments.strip() else {}
+        except (ValueError, RecursionError) as error:
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else "too large or deep"
+            raise ToolCallError(
+                ErrorType.INVALID_JSON,
+                f"arguments are not valid JSON ({reason}); send one complete {example}",
+            ) from None
+    if arguments is None:
+        arguments = {}
+    if not isinstance(arguments, Mapping):
+        raise ToolCallError(
+            ErrorType.INVALID_ARGUMENTS,
+            f"arguments must be a JSON object, got {type(arguments).__name__}; send a {example}",
+        )
+    properties = tool.parameters["properties"]
+    unexpected = sorted(str(key) for key in arguments if key not in properties)
+    if unexpected:
+        raise ToolCallError(
+            ErrorType.UNEXPECTED_ARGUMENT,
+            f"unexpected argument(s) {', '.join(unexpected)}; {tool.name} takes only"
+            f" {', '.join(properties)}",
+            unexpected[0],
+        )
+    missing = [name for name in properties if name not in arguments and name not in tool.optional]
+    if missing:
+        raise ToolCallError(
+            ErrorType.MISSING_ARGUMENT,
+            f"missing required argument(s) {', '.join(missing)}; send a {example}",
+            missing[0],
+        )
+    return {str(key): value for key, value in arguments.items()}
+
+
+async def _call(tool: Tool | None, name: object, arguments: object) -> dict[str, Any]:
+    if tool is None:
+        raise ToolCallError(
+            ErrorType.UNKNOWN_TOOL,
+            f"unknown tool {str(name)[:64]!r}; available tools: {', '.join(TOOLS)}",
+        )
+    try:
+        return await tool.handler(**_parse(tool, arguments))
+    except (ValueError, TypeError) as error:
+        message = str(error)
+        raise ToolCallError(ErrorType.INVALID_VALUE, message, field_of(tool, message)) from None
+
+
+async def dispatch(name: str, arguments: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Run one tool call from the model and answer with a JSON-serializable dict.
+
+    ``arguments`` is the JSON string of ``tool_calls[].function.arguments`` (or an
+    already-parsed object). Never raises for bad model output: an unknown tool,
+    malformed JSON, a missing or unexpected argument or a value the core rejects
+    all come back as ``{"ok": false, "error": {"type", "message", "field"}}``.
+    """
+    started = time.perf_counter()
+    tool = TOOLS.get(name) if isinstance(name, str) else None
+    facts: dict[str, Any] = {"tool": tool.name if tool else "unknown"}
+    try:
+        result = await _call(tool, name, arguments)
+    except ToolCallError as error:
+        answer: dict[str, Any] = {"ok": False, "error": error.to_dict()}
+        facts.update(status=events.Status.ERROR, error_type=str(error.kind))
+    except Exception as error:  # a bug must not crash the voice call; the event records it
+        answer = {
+            "ok": False,
+            "error": {
+                "type": str(ErrorType.INTERNAL_ERROR),
+                "message": "the tool failed unexpectedly; do not retry, tell the caller",
+                "field": None,
+            },
+        }
+        facts.update(status=events.Status.ERROR, error_type=type(error).__name__)
+    else:
+        answer = {"ok": True, "result": result}
+        assert tool is not None
+        facts.update(tool.facts(result))
+        if result.get("fallback"):
+            facts["status"] = events.Status.FALLBACK
+    events.record("tool.invoked", source="tool", started=started, **facts)
+    return answer
+
+
+def tool_message(tool_call_id: str, name: str, answer: Mapping[str, Any]) -> dict[str, str]:
+    """The ``role: "tool"`` message that carries a dispatch answer back to the model.
+
+    >>> tool_message("call_1", "get_prompt", {"ok": True, "result": {}})["content"]
+    '{"ok":true,"result":{}}'
+    """
+    return {
+        "role": "tool",
+        "tool_call_id": tool_call_id,
+        "name": name,
+        "content": json.dumps(answer, ensure_ascii=False, separators=(",", ":")),
+    }

@@ -1,0 +1,232 @@
+"""JSON schemas of the LLM tools, generated from the rule table and the compliance flows.
+
+Bounds, types and descriptions of loan fields come from :mod:`bankbot_tools.loan`'s
+``FieldSpec`` table; flows, params and enums from :data:`bankbot_tools.compliance.FLOWS`.
+Nothing here restates a rule. The schemas follow Mistral's tools format and also meet
+OpenAI's strict mode: ``additionalProperties: false``, every property required,
+optional ones nullable, and only the keywords strict mode supports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final
+
+from bankbot_tools.compliance import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
+from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec
+
+#: What a tool name must look like for both Mistral and OpenAI.
+NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]{1,64}$"
+
+#: Keywords OpenAI strict mode accepts; tests check every schema uses only these.
+STRICT_KEYWORDS: Final = frozenset(
+    {
+        "type",
+        "description",
+        "properties",
+        "required",
+        "additionalProperties",
+        "enum",
+        "anyOf",
+        "items",
+        "minItems",
+        "maxItems",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    }
+)
+
+DEFAULT_CURRENCY: Final = "USD"
+
+
+class SchemaFormat(StrEnum):
+    """Export flavour: Mistral's tools list, or the same with ``strict: true`` for OpenAI."""
+
+    MISTRAL = "mistral"
+    OPENAI = "openai"
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def field_schema(spec: FieldSpec, description: str | None = None) -> dict[str, Any]:
+    """JSON schema of one rule-table field: its type and bounds, exactly as the core checks.
+
+    >>> field_schema(MONTHS)["minimum"], field_schema(ANNUAL_RATE)["exclusiveMaximum"]
+    (1, 1)
+    """
+    schema: dict[str, Any] = {
+        "type": "integer" if spec.scale == 0 else "number",
+        "description": description or spec.description,
+    }
+    schema["minimum" if spec.min_inclusive else "exclusiveMinimum"] = _number(spec.minimum)
+    schema["maximum" if spec.max_inclusive else "exclusiveMaximum"] = _number(spec.maximum)
+    return schema
+
+
+def nullable(schema: Mapping[str, Any], when_null: str) -> dict[str, Any]:
+    """The same schema also accepting ``null`` (strict mode's way to say optional)."""
+    result = dict(schema)
+    result["type"] = [schema["type"], "null"]
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    result["description"] = f"{schema['description']} {when_null}"
+    return result
+
+
+def _object(properties: Mapping[str, Mapping[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": dict(properties),
+        "required": list(properties),
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+_LOCALE = nullable(
+    {
+        "type": "string",
+        "enum": list(LOCALES),
+        "description": "Language of the spoken text, the caller's locale.",
+    },
+    f"Null for {DEFAULT_LOCALE}.",
+)
+_CURRENCY = nullable(
+    {
+        "type": "string",
+        "pattern": "^[A-Z]{3}$",
+        "description": "ISO 4217 code of the account currency, used to speak amounts.",
+    },
+    f"Null for {DEFAULT_CURRENCY}.",
+)
+
+
+def _param_schema(param: ParamSpec) -> dict[str, Any]:
+    """A compliance param's schema with length limits moved into the description."""
+    schema = param.to_json_schema()
+    low, high = schema.pop("minLength", None), schema.pop("maxLength", None)
+    if high is not None:
+        schema["description"] += f" {low or 0} to {high} characters."
+    if param.required:
+        return schema
+    return nullable(schema, "Null when not known.")
+
+
+def _flow_params(flow: FlowSpec) -> dict[str, Any]:
+    properties = {param.name: _param_schema(param) for param in flow.params}
+    return _object(properties, description=f"Params of the {flow.name} flow.")
+
+
+CALCULATE_PAYMENT: Final = _object(
+    {
+        "principal": field_schema(PRINCIPAL),
+        "annual_rate": field_schema(ANNUAL_RATE),
+        "months": field_schema(MONTHS),
+        "locale": _LOCALE,
+        "currency": _CURRENCY,
+    }
+)
+
+GENERATE_PLAN: Final = _object(
+    {
+        "principal": field_schema(PRINCIPAL),
+        "rates": {
+            "type": "array",
+            "minItems": 1,
+            "items": field_schema(ANNUAL_RATE),
+            "description": "Annual rates as decimal fractions, one per segment in order,"
+            " e.g. [0.07, 0.05, 0.03] for 7%, then 5%, then 3%. Same length as terms.",
+        },
+        "terms": {
+            "type": "array",
+            "minItems": 1,
+            "items": field_schema(MONTHS, "Months the segment at this position lasts."),
+            "description": "Months of each segment, same length as rates, e.g. [12, 12, 36];"
+            f" together at most {MONTHS.max_units} months.",
+        },
+        "extra": nullable(field_schema(EXTRA), "Null for none."),
+        "locale": _LOCALE,
+        "currency": _CURRENCY,
+    }
+)
+
+GET_PROMPT: Final = _object(
+    {
+        "flow": {
+            "type": "string",
+            "enum": list(FLOWS),
+            "description": "Which compliance moment: "
+            + " ".join(f"{name}: {flow.description}" for name, flow in FLOWS.items()),
+        },
+        "params": {
+            "anyOf": [_flow_params(flow) for flow in FLOWS.values()],
+            "description": "Values to fill in, the object for the chosen flow. Never invent"
+            " them: use null for an optional value you do not know.",
+        },
+        "locale": _LOCALE,
+    }
+)
+
+#: Tool name -> (description for the LLM, JSON schema of its arguments), in export order.
+TOOLS: Final[dict[str, tuple[str, dict[str, Any]]]] = {
+    "calculate_payment": (
+        "Calculate the fixed monthly payment, total interest and total paid of a fixed-rate"
+        " amortizing loan. Call it whenever the caller asks what a loan would cost per month or"
+        " in total; never do the arithmetic yourself. Rates are decimal fractions (6.5% is"
+        " 0.065), amounts are in the account currency, the term is in months. The result has"
+        " the numbers and, under `spoken`, the same amounts in words to read aloud.",
+        CALCULATE_PAYMENT,
+    ),
+    "generate_plan": (
+        "Build a multi-rate repayment plan (step-down or step-up rates): one segment per rate"
+        " period with the payment re-amortized at each rate change, optional extra principal"
+        " every month, and the interest and months the extra saves. Call it when the caller"
+        " asks about rates that change over time or about paying extra each month. Rates are"
+        " decimal fractions (7% is 0.07), amounts are in the account currency. The result has"
+        " the numbers and, under `spoken`, the amounts in words to read aloud.",
+        GENERATE_PLAN,
+    ),
+    "get_prompt": (
+        "Get the exact approved wording for a regulated moment of the call (identity check,"
+        " consent opt-out, legal notice, recording notice, AI disclosure, debt-collection"
+        " disclosure, loan quote disclaimer, do-not-call, human handoff). Always call it"
+        " instead of writing such wording yourself, and read `spoken_text` word for word."
+        " If `fallback` is true a safe generic wording was used because a value was missing"
+        ' or invalid. Rates are decimal fractions as text ("0.065"), amounts in the account'
+        ' currency as text ("1264.14").',
+        GET_PROMPT,
+    ),
+}
+
+
+def tool_definitions(fmt: SchemaFormat = SchemaFormat.MISTRAL) -> list[dict[str, Any]]:
+    """The tools list to send to the model; ``openai`` adds ``strict: true``.
+
+    >>> [tool["function"]["name"] for tool in tool_definitions()]
+    ['calculate_payment', 'generate_plan', 'get_prompt']
+    """
+    definitions = []
+    for name, (description, parameters) in TOOLS.items():
+        function: dict[str, Any] = {
+            "name": name,
+            "description": description,
+            "parameters": parameters,
+        }
+        if fmt is SchemaFormat.OPENAI:
+            function["strict"] = True
+        definitions.append({"type": "function", "function": function})
+    return definitions
+
+
+def export(fmt: SchemaFormat = SchemaFormat.MISTRAL) -> str:
+    """The tools list as deterministic JSON text: sorted keys, two-space indent, final newline."""
+    return json.dumps(tool_definitions(fmt), indent=2, sort_keys=True) + "\n"
