@@ -137,12 +137,20 @@ class FlowSpec:
 
     @property
     def required(self) -> tuple[str, ...]:
-        """Names of the required params."""
+        """Names of the required params.
+
+        >>> FLOWS["loan_quote_disclaimer"].required
+        ('apr', 'term_months', 'monthly_payment')
+        """
         return tuple(p.name for p in self.params if p.required)
 
     @property
     def optional(self) -> tuple[str, ...]:
-        """Names of the optional params."""
+        """Names of the optional params.
+
+        >>> FLOWS["loan_quote_disclaimer"].optional
+        ('first_payment_date',)
+        """
         return tuple(p.name for p in self.params if not p.required)
 
     def sample_params(self) -> dict[str, str | int]:
@@ -328,7 +336,11 @@ class RenderedPrompt:
     spoken_text: str
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON."""
+        """Plain dict for JSON.
+
+        >>> render_prompt("human_handoff", {"reason": "request"}).to_dict()["template_id"]
+        'human_handoff.en-US'
+        """
         return asdict(self)
 
 
@@ -343,11 +355,19 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        """True when the case found no problem."""
+        """True when the case found no problem.
+
+        >>> CheckResult("kyc", "en-US", "sample", ("text: leftover '$x'",)).passed
+        False
+        """
         return not self.problems
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON."""
+        """Plain dict for JSON, with ``passed``.
+
+        >>> CheckResult("kyc", "en-US", "sample").to_dict()["passed"]
+        True
+        """
         return {**asdict(self), "problems": list(self.problems), "passed": self.passed}
 
 
@@ -414,6 +434,12 @@ def parse_templates(document: object, locale: str) -> dict[str, FlowTemplate]:
     """Check a prompt file's content against ``FLOWS`` and return its templates by flow.
 
     Raises ``TemplateError`` naming the first broken entry.
+
+    >>> try:
+    ...     parse_templates({"locale": "en-US", "flows": {}}, "en-US")
+    ... except TemplateError as error:
+    ...     print(str(error)[:32])
+    en-US: "flows" must hold exactly
     """
     if not isinstance(document, Mapping) or document.get("locale") != locale:
         raise TemplateError(f'{locale}: must be an object with "locale": "{locale}"')
@@ -615,7 +641,9 @@ def _render(
 def get_prompt(
     flow_type: str, params: Mapping[str, object] | None = None, locale: str = DEFAULT_LOCALE
 ) -> str:
-    """The prompt text of a flow (see ``render_prompt`` for the spoken text and provenance).
+    """The prompt text of a flow: figures as digits ("$1,264.14", "ending in 1234").
+
+    ``render_prompt`` adds the ``spoken_text`` for text-to-speech and the provenance.
 
     >>> get_prompt("human_handoff", {"reason": "request"})
     'Of course. I am transferring you to a member of our team now. Please stay on the line.'
