@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bankbot_tools import __version__, events
+from bankbot_tools.cli.batch import batch_app
 from bankbot_tools.cli.compliance import compliance_test
 from bankbot_tools.cli.loan import loan_calc, payment_plan
 
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("loan-calc")(loan_calc)
 app.command("payment-plan")(payment_plan)
+app.add_typer(batch_app, name="batch")
 app.command("compliance-test")(compliance_test)
 
 

@@ -1,0 +1,151 @@
+"""``bankbot batch run``: amortize a whole portfolio file."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from bankbot_tools import portfolio
+from bankbot_tools.cli.common import ExitCode, JsonFlag, command, fail, print_json
+
+batch_app = typer.Typer(
+    help="Portfolio batch jobs: many loans from CSV or Parquet.", no_args_is_help=True
+)
+
+DEFAULT_SUMMARY = Path("out/summary.csv")
+
+
+def _column_map(pairs: list[str]) -> dict[str, str]:
+    """``["principal=amount"]`` -> ``{"principal": "amount"}``."""
+    mapping = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise ValueError(f"--map wants NAME=COLUMN, such as principal=amount (got {pair!r})")
+        mapping[name.strip()] = column.strip()
+    return mapping
+
+
+@batch_app.command("run")
+def run(
+    input_path: Annotated[
+        Path, typer.Argument(metavar="INPUT", help="Portfolio .csv or .parquet file.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Summary file, .csv or .parquet.")
+    ] = DEFAULT_SUMMARY,
+    schedules: Annotated[
+        Path | None,
+        typer.Option(help="Also write every loan's monthly schedule here (.csv or .parquet)."),
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Rejected rows as CSV (default: <summary stem>.rejects.csv)."),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="Run manifest JSON (default: <summary stem>.manifest.json)."),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, help="Rows per chunk; sets peak memory.")
+    ] = portfolio.DEFAULT_CHUNK_SIZE,
+    max_rejects: Annotated[
+        int | None,
+        typer.Option(min=0, help="Fail (exit 1, no summary) when more rows are rejected."),
+    ] = None,
+    input_format: Annotated[
+        portfolio.Format | None,
+        typer.Option(help="Input format when the extension does not tell."),
+    ] = None,
+    column_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="Read an input column from a differently named file column: principal=amount.",
+        ),
+    ] = None,
+    json_: JsonFlag = False,
+) -> None:
+    """Amortize every loan of a portfolio: summary, optional schedules, rejects, manifest.
+
+    Input columns: loan_id, principal, annual_rate, term_months and optional
+    extra_payment. Bad rows go to the rejects file with a reason; all good rows are
+    processed. Outputs appear only when the run completes. Exit codes: 0 ok,
+    1 too many rejects, 2 unreadable input or bad options.
+
+    Example:
+
+        bankbot batch run batch/sample_portfolio.csv --out out/summary.parquet
+    """
+    with command("batch run", chunk_size=chunk_size, schedules=schedules is not None) as event:
+        job = portfolio.BatchJob(
+            input=input_path,
+            summary=out,
+            schedules=schedules,
+            rejects=rejects,
+            manifest=manifest,
+            chunk_size=chunk_size,
+            max_rejects=max_rejects,
+            input_format=input_format,
+            column_map=_column_map(column_map or []),
+        )
+        try:
+            with _progress() as on_chunk:
+                result = portfolio.run(job, on_chunk)
+        except portfolio.TooManyRejects as error:
+            event.update(status="error", error_type="TooManyRejects", exit_code=ExitCode.FAILED)
+            fail(str(error), ExitCode.FAILED)
+            return
+        event.update(
+            rows_read=result["counts"]["read"],
+            processed=result["counts"]["processed"],
+            rejected=result["counts"]["rejected"],
+            input_format=str(input_format or input_path.suffix.lstrip(".")),
+        )
+        if json_:
+            print_json(result)
+        else:
+            counts = result["counts"]
+            typer.echo(
+                f"{counts['processed']} loans processed, {counts['rejected']} rejected"
+                f" of {counts['read']} rows in {result['duration_s']} s -> {out}"
+            )
+
+
+class _progress:
+    """A rich progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> portfolio.ProgressCallback | None:
+        if not sys.stderr.isatty():
+            return None
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.completed:,.0f} rows"),
+            TextColumn("{task.fields[rate]:,.0f} loans/s"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("batch", total=None, rate=0.0)
+        bar = self.bar
+
+        def update(progress: portfolio.Progress) -> None:
+            seconds = max(time.perf_counter() - self.started, 1e-9)
+            bar.update(task, completed=progress.read, rate=progress.processed / seconds)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
