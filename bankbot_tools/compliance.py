@@ -5,7 +5,8 @@ build a JSON schema from them; the wording lives in ``prompts/<locale>.json`` (p
 checked on load: every placeholder is a declared param. Templating is ``string.Template.substitute``
 only, and a caller's value is inserted as text, never read again as a template. A missing or
 invalid param selects the flow's fallback text, which still carries the legally required phrases,
-and is reported (``fallback=True`` with a reason) and logged; it never raises ``KeyError``.
+and is reported (``fallback=True`` with a reason, which the caller's analytics event
+carries); it never raises ``KeyError``. The module itself writes no logs.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from functools import cache
 from importlib.resources import files
 from string import Template
 from typing import Any, Final
-
-import structlog
 
 from bankbot_tools.speech import (
     language_of,
@@ -53,7 +52,6 @@ __all__ = [
     "resolve_locale",
 ]
 
-_log = structlog.get_logger(__name__)
 
 DEFAULT_LOCALE: Final = "en-US"
 LOCALES: Final = ("en-US", "es-US")
@@ -334,6 +332,7 @@ class RenderedPrompt:
     fallback_reason: str | None
     text: str
     spoken_text: str
+    ignored_params: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON.
@@ -341,7 +340,7 @@ class RenderedPrompt:
         >>> render_prompt("human_handoff", {"reason": "request"}).to_dict()["template_id"]
         'human_handoff.en-US'
         """
-        return asdict(self)
+        return {**asdict(self), "ignored_params": list(self.ignored_params)}
 
 
 @dataclass(frozen=True)
@@ -602,30 +601,23 @@ def render_prompt(
     >>> p.locale, p.fallback, "Intentos restantes: dos." in p.spoken_text
     ('es-US', False, True)
     """
-    return _render(flow_type, params, locale, report=True)
+    return _render(flow_type, params, locale)
 
 
-def _render(
-    flow_type: str, params: Mapping[str, object] | None, locale: str, *, report: bool
-) -> RenderedPrompt:
+def _render(flow_type: str, params: Mapping[str, object] | None, locale: str) -> RenderedPrompt:
     spec = _known_flow(flow_type)
     if params is not None and not isinstance(params, Mapping):
         raise ValueError("params must be a mapping of param names to values")
     given: Mapping[Any, object] = params or {}
     used = resolve_locale(locale)
     flow = _catalog()[used][spec.name]
-    log = _log.bind(flow=spec.name, locale=used, requested_locale=str(locale)[:20])
-    unknown = [str(k)[:40] for k in given if k not in {p.name for p in spec.params}]
-    if report and unknown:
-        log.warning("compliance.unknown_params", params=unknown[:10])
+    unknown = tuple(str(k)[:40] for k in given if k not in {p.name for p in spec.params})
     result = RenderedPrompt(
-        spec.name, flow.id, flow.version, used, str(locale), False, None, "", ""
+        spec.name, flow.id, flow.version, used, str(locale), False, None, "", "", unknown[:10]
     )
     try:
         shown, spoken = _values(spec, flow, given, used)
     except _InvalidParam as problem:
-        if report:
-            log.warning("compliance.fallback", reason=str(problem))
         text = flow.fallback.substitute()
         return replace(
             result,
@@ -684,7 +676,7 @@ def check_all() -> list[CheckResult]:
             cases += [(f"missing {p}", _without(sample, p), True) for p in spec.required]
             cases += [(f"invalid {p.name}", {**sample, p.name: ""}, True) for p in spec.params]
             for case, params, fallback in cases:
-                prompt = _render(name, params, locale, report=False)
+                prompt = _render(name, params, locale)
                 problems = _problems(prompt, phrases, fallback)
                 results.append(CheckResult(name, locale, case, tuple(problems)))
     return results

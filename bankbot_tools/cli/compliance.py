@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
-from contextlib import redirect_stdout
 from itertools import groupby
 from typing import Annotated, Any
 
@@ -80,12 +78,10 @@ def compliance_test(
                 _print_checks(Console(), results)
             return
         params = parse_params(param or [])
-        # structlog's unconfigured default prints to stdout; keep stdout for the result.
-        with redirect_stdout(sys.stderr):
-            prompt = render_prompt(str(flow), params, locale)
+        prompt = render_prompt(str(flow), params, locale)
         event.update(flow=prompt.flow, locale=prompt.locale, fallback=prompt.fallback)
         if prompt.fallback:
-            event["status"] = "fallback"
+            event.update(status="fallback", fallback_reason=prompt.fallback_reason)
         if json_:
             print_json(prompt.to_dict())
         else:
