@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,7 @@ from bankbot_tools import __version__, events
 from bankbot_tools.cli.batch import batch_app
 from bankbot_tools.cli.compliance import compliance_test
 from bankbot_tools.cli.loan import loan_calc, payment_plan
+from bankbot_tools.cli.tools import analytics_app, schemas_app, tools_app
 
 app = typer.Typer(
     name="bankbot",
@@ -25,6 +28,9 @@ app.command("loan-calc")(loan_calc)
 app.command("payment-plan")(payment_plan)
 app.add_typer(batch_app, name="batch")
 app.command("compliance-test")(compliance_test)
+app.add_typer(schemas_app, name="schemas")
+app.add_typer(tools_app, name="tools")
+app.add_typer(analytics_app, name="analytics")
 
 
 def _version(value: bool) -> None:
@@ -53,7 +59,40 @@ def _root(
     events.configure(log_format, log_file)
 
 
+def _exit_event(code: int, started: float) -> None:
+    """The one event of an invocation that exited before any command emitted one.
+
+    That is a usage error click caught (missing option, unknown command), ``--help``
+    or ``--version``; the command is found by walking the arguments down the app.
+    """
+    if not events.is_configured():  # the exit came before the root callback ran
+        log_file = os.environ.get("BANKBOT_LOG_FILE")
+        events.configure(log_file=Path(log_file) if log_file else None)
+    node, names = typer.main.get_command(app), []
+    for arg in sys.argv[1:]:
+        commands = getattr(node, "commands", {})
+        if arg in commands:
+            node = commands[arg]
+            names.append(arg)
+    events.record(
+        "cli.command",
+        source="cli",
+        started=started,
+        command=" ".join(names) or "bankbot",
+        status=events.Status.ERROR if code else events.Status.OK,
+        error_type={0: None, 2: "UsageError"}.get(code, "SystemExit"),
+        exit_code=code,
+    )
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every invocation emits one event, usage errors included."""
     os.environ.setdefault("COLUMNS", os.environ.get("COLUMNS", "120"))
-    app()
+    started, emitted = time.perf_counter(), events.emitted()
+    try:
+        app()
+    except SystemExit as done:
+        if events.emitted() == emitted:
+            code = done.code if isinstance(done.code, int) else int(done.code is not None)
+            _exit_event(code, started)
+        raise
