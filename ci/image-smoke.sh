@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Smoke-test a built bankbot image, with whatever runs containers:
+#
+#   bash ci/image-smoke.sh IMAGE
+#   CONTAINER_RUN="docker run --rm --user 1001:1001" bash ci/image-smoke.sh bankbot:ci
+#
+# CONTAINER_RUN is split on spaces (default: "docker run --rm"); ci/ship-checks.sh
+# passes podman with its temporary storage, .github/workflows/image.yml passes docker.
+# Checks: `bankbot --version`; the default CMD (the sample batch job) with a mounted
+# /data writes summary, rejects and manifest and exits 0; bad input exits 2;
+# batch/nightly.sh in the image writes a dated folder.
+set -euo pipefail
+
+image=${1:?usage: image-smoke.sh IMAGE}
+read -r -a run <<<"${CONTAINER_RUN:-docker run --rm}"
+data=$(mktemp -d "${TMPDIR:-/tmp}/bankbot-smoke.XXXXXX")
+trap 'rm -rf "$data" 2>/dev/null || true' EXIT
+chmod 0777 "$data"   # writable by the image's own user (10001) as well as by --user
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_exit() {
+    local want=$1 rc=0
+    shift
+    "$@" || rc=$?
+    [[ $rc -eq $want ]] || fail "expected exit $want, got $rc: $*"
+    echo "ok (exit $rc): $*"
+}
+need_file() {
+    local f
+    for f in "$@"; do
+        [[ -s $f ]] || fail "missing or empty output: $f"
+        echo "ok: ${f#"$data"/} ($(wc -c <"$f") bytes)"
+    done
+}
+
+expect_exit 0 "${run[@]}" "$image" --version
+# The default CMD: the bundled sample portfolio, outputs to the mounted /data.
+expect_exit 0 "${run[@]}" -v "$data:/data" "$image"
+need_file "$data/out/summary.parquet" "$data/out/rejects.csv" "$data/out/manifest.json"
+expect_exit 2 "${run[@]}" -v "$data:/data" "$image" \
+    batch run /data/no-such-portfolio.csv --out /data/out/never.parquet
+[[ ! -e $data/out/never.parquet ]] || fail "bad input still wrote an output"
+# The scheduler's entry point, as batch/k8s-cronjob.yaml runs it.
+expect_exit 0 "${run[@]}" -v "$data:/data" -e BANKBOT_RUN_DATE=2026-01-31 \
+    --entrypoint /opt/bankbot/batch/nightly.sh "$image"
+need_file "$data/out/2026-01-31/summary.parquet" "$data/out/2026-01-31/rejects.csv" \
+    "$data/out/2026-01-31/manifest.json"
+echo "image smoke test: passed ($image)"
