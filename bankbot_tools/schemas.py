@@ -9,6 +9,7 @@ optional ones nullable, and only the keywords strict mode supports.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -209,7 +210,7 @@ TOOLS: Final[dict[str, tuple[str, dict[str, Any]]]] = {
 
 
 def tool_definitions(fmt: SchemaFormat = SchemaFormat.MISTRAL) -> list[dict[str, Any]]:
-    """The tools list to send to the model; ``openai`` adds ``strict: true``.
+    """The tools list to send to the model (a fresh copy); ``openai`` adds ``strict: true``.
 
     >>> [tool["function"]["name"] for tool in tool_definitions()]
     ['calculate_payment', 'generate_plan', 'get_prompt']
@@ -219,7 +220,7 @@ def tool_definitions(fmt: SchemaFormat = SchemaFormat.MISTRAL) -> list[dict[str,
         function: dict[str, Any] = {
             "name": name,
             "description": description,
-            "parameters": parameters,
+            "parameters": copy.deepcopy(parameters),
         }
         if fmt is SchemaFormat.OPENAI:
             function["strict"] = True
