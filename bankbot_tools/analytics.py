@@ -71,8 +71,8 @@ def summary(path: Path | str) -> Summary:
     ...     '{"event": "tool.invoked", "tool": "get_prompt", "status": "ok", "duration_ms": 2}\\n'
     ...     "not json\\n"
     ... )
-    >>> result = summary(log)
-    >>> result.malformed, result.table.loc[0, "calls"], result.table.loc[0, "p50_ms"]
+    >>> result = summary(log).to_dict()
+    >>> result["malformed"], result["rows"][0]["calls"], result["rows"][0]["p50_ms"]
     (1, 1, 2.0)
     """
     events: list[dict[str, Any]] = []
@@ -88,6 +88,7 @@ def summary(path: Path | str) -> Summary:
             else:
                 events.append(event)
     frame = pd.DataFrame(events, columns=["event", "name", "status", "duration_ms"])
+    frame["duration_ms"] = frame["duration_ms"].astype("float64")
     frame["error"] = frame["status"] == "error"
     frame["fallback"] = frame["status"] == "fallback"
     grouped = frame.groupby(["event", "name"], sort=True)

@@ -153,8 +153,13 @@ def _plan_facts(result: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _prompt_facts(result: Mapping[str, Any]) -> dict[str, Any]:
-    """Non-identifying facts of a prompt: flow, template and locale."""
-    return {key: result[key] for key in ("flow", "template_id", "version", "locale")}
+    """Non-identifying facts of a prompt: flow, template, its version and locale."""
+    return {
+        "flow": result["flow"],
+        "template_id": result["template_id"],
+        "template_version": result["version"],
+        "locale": result["locale"],
+    }
 
 
 @dataclass(frozen=True)

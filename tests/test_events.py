@@ -1,0 +1,204 @@
+"""Analytics events: one JSON event per invocation, a fixed schema, nothing identifying."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bankbot_tools import events
+from bankbot_tools.cli import app
+from bankbot_tools.tools import dispatch
+
+#: Fields every event carries, whatever emitted it.
+SCHEMA = {
+    "timestamp",
+    "level",
+    "event",
+    "source",
+    "status",
+    "duration_ms",
+    "error_type",
+    "invocation_id",
+    "version",
+}
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+CALC = ["loan-calc", "--amount", "123456.78", "--rate", "0.065", "--months", "360", "--json"]
+#: Identifying values fed in below; none may reach an event.
+SECRETS = ("123456.78", "12345678", "98765.43", "Zyxwv", "000123459876", "call_SECRET42")
+
+
+@pytest.fixture(autouse=True)
+def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with events unconfigured, whatever ran before."""
+    monkeypatch.setattr(events, "_logger", None)
+
+
+def _bankbot(args: list[str], log_file: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BANKBOT_LOG_FILE": str(log_file)}
+    return subprocess.run(
+        [sys.executable, "-m", "bankbot_tools", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+def _events(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _assert_schema(event: dict[str, Any]) -> None:
+    assert set(event) >= SCHEMA, SCHEMA - set(event)
+    assert TIMESTAMP.match(event["timestamp"])
+    assert event["level"] in {"info", "error"}
+    assert event["source"] in {"cli", "tool", "batch"}
+    assert event["status"] in {"ok", "error", "fallback"}
+    assert isinstance(event["duration_ms"], int | float) and event["duration_ms"] >= 0
+    assert re.fullmatch(r"[0-9a-f]{32}", event["invocation_id"])
+    assert isinstance(event.get("tool") or event.get("command"), str)
+
+
+def test_invocation_event_has_the_schema_fields() -> None:
+    """An invocation writes one JSON line with every schema field, timestamp in UTC with Z."""
+    stream = io.StringIO()
+    events.configure(stream=stream)
+    with events.invocation("cli.command", source="cli", command="demo") as facts:
+        facts["term_months"] = 12
+    (line,) = stream.getvalue().splitlines()
+    event = json.loads(line)
+    _assert_schema(event)
+    assert (event["command"], event["status"], event["error_type"]) == ("demo", "ok", None)
+    assert event["term_months"] == 12
+
+
+def test_an_exception_is_one_error_event() -> None:
+    """An exception leaving the block is one event with status error and its type."""
+    stream = io.StringIO()
+    events.configure(stream=stream)
+    with pytest.raises(KeyError), events.invocation("tool.invoked", source="tool", tool="t"):
+        raise KeyError("x")
+    (line,) = stream.getvalue().splitlines()
+    event = json.loads(line)
+    assert (event["status"], event["error_type"], event["level"]) == ("error", "KeyError", "error")
+
+
+def test_counters_are_a_dict_per_name_and_status() -> None:
+    """Counters read as {name: {status: count}}, counted even when nothing is written."""
+    before = events.counters().get("counted", {}).get("error", 0)
+    events.emit("tool.invoked", tool="counted", status="error")
+    table = events.counters()
+    assert isinstance(table, dict) and table["counted"]["error"] == before + 1
+
+
+def test_library_use_writes_nothing() -> None:
+    """Importing and calling the tools without configure prints nothing at all."""
+    code = (
+        "import asyncio, bankbot_tools as b\n"
+        "asyncio.run(b.dispatch('calculate_payment', '{\"principal\": 1}'))\n"
+        "asyncio.run(b.dispatch('get_prompt', {'flow': 'kyc', 'params': {}}))\n"
+        "asyncio.run(b.get_prompt('kyc', {'bank_name': 'X'}, 'fr-FR'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_one_event_per_cli_process(tmp_path: Path) -> None:
+    """A real `bankbot` process writes exactly one event to BANKBOT_LOG_FILE; stdout stays JSON."""
+    log = tmp_path / "events.jsonl"
+    done = _bankbot(CALC, log)
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)
+    (event,) = _events(log)
+    _assert_schema(event)
+    assert (event["command"], event["source"], event["term_months"]) == ("loan-calc", "cli", 360)
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["loan-calc", "--amount", "5"], "loan-calc"),
+        (["schemas", "export", "--format", "yaml"], "schemas export"),
+        (["no-such-command"], "bankbot"),
+    ],
+)
+def test_usage_error_is_one_error_event(tmp_path: Path, args: list[str], command: str) -> None:
+    """A usage error click catches still writes exactly one event, with status error."""
+    log = tmp_path / "events.jsonl"
+    done = _bankbot(args, log)
+    assert done.returncode == 2
+    (event,) = _events(log)
+    _assert_schema(event)
+    assert (event["command"], event["status"], event["error_type"]) == (
+        command,
+        "error",
+        "UsageError",
+    )
+
+
+def test_tools_call_process_is_one_tool_event(tmp_path: Path) -> None:
+    """`bankbot tools call` writes the tool call's event and nothing more."""
+    log = tmp_path / "events.jsonl"
+    done = _bankbot(["tools", "call", "calculate_payment", "--args", "{}"], log)
+    assert done.returncode == 1
+    (event,) = _events(log)
+    assert (event["event"], event["tool"], event["error_type"]) == (
+        "tool.invoked",
+        "calculate_payment",
+        "missing_argument",
+    )
+
+
+def test_cli_runner_log_file_gets_one_event(tmp_path: Path, runner: CliRunner) -> None:
+    """In-process, --log-file receives exactly one event per command and stdout has none."""
+    log = tmp_path / "events.jsonl"
+    done = runner.invoke(app, ["--log-file", str(log), *CALC])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["monthly_payment"]
+    (event,) = _events(log)
+    _assert_schema(event)
+
+
+def test_console_format_is_for_humans(runner: CliRunner) -> None:
+    """--log-format console writes a readable line, not JSON, on stderr."""
+    done = runner.invoke(app, ["--log-format", "console", *CALC])
+    assert done.exit_code == 0
+    (line,) = done.stderr.splitlines()
+    assert "cli.command" in line and not line.startswith("{")
+
+
+def test_no_identifier_or_exact_amount_reaches_an_event(tmp_path: Path, runner: CliRunner) -> None:
+    """A scan of every event finds no names, account numbers, call ids or exact amounts."""
+    stream = io.StringIO()
+    events.configure(stream=stream)
+    kyc = {"bank_name": "Zyxwv Bank", "attempts_left": 1, "account_number": "000123459876"}
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("calculate_payment", {"principal": 123456.78, "annual_rate": 0.05, "months": 60}),
+        ("generate_plan", {"principal": "98765.43", "rates": [0.05], "terms": [60]}),
+        ("get_prompt", {"flow": "kyc", "params": kyc}),
+        ("get_prompt", {"flow": "kyc", "params": {"bank_name": "Zyxwv Bank"}}),
+        ("call_SECRET42", {"principal": 123456.78}),
+    ]
+    for name, arguments in calls:
+        asyncio.run(dispatch(name, arguments))
+    log = tmp_path / "events.jsonl"
+    runner.invoke(app, ["--log-file", str(log), *CALC])
+    args = json.dumps({"flow": "kyc", "params": kyc})
+    runner.invoke(app, ["--log-file", str(log), "tools", "call", "get_prompt", "--args", args])
+    text = stream.getvalue() + log.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == 7
+    for secret in SECRETS:
+        assert secret not in text
