@@ -15,9 +15,15 @@ engine share this code and agree to the cent by construction.
 
 from __future__ import annotations
 
+import itertools
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -97,50 +103,127 @@ def simulate(
     schedule rows (default 1).
     """
     bal = np.array(balance, dtype=np.int64)
-    rate_ppm = np.asarray(rate_ppm, dtype=np.int64)
     due = np.asarray(payment, dtype=np.int64) + np.asarray(extra, dtype=np.int64)
     horizon = np.asarray(horizon, dtype=np.int64)
-    closes = np.asarray(closes, dtype=np.bool_)
     n = bal.shape[0]
-    months_run = np.zeros(n, dtype=np.int64)
-    total_interest = np.zeros(n, dtype=np.int64)
-    total_paid = np.zeros(n, dtype=np.int64)
-    last_payment = np.zeros(n, dtype=np.int64)
-    rows: list[tuple[IntArray, ...]] = []
-    active = np.flatnonzero((bal > 0) & (horizon > 0))
-    month = 0
-    while active.size:
-        month += 1
-        b = bal[active]
-        interest = div_half_up(b * rate_ppm[active], RATE_DIVISOR)
-        owed = b + interest
-        pays_off = (owed <= due[active]) | (closes[active] & (horizon[active] == month))
-        paid = np.where(pays_off, owed, due[active])
-        b = owed - paid
-        bal[active] = b
-        months_run[active] = month
-        total_interest[active] += interest
-        total_paid[active] += paid
-        last_payment[active] = paid
-        if with_schedule:
-            rows.append((active, np.full(active.size, month), paid, interest, paid - interest, b))
-        active = active[(b > 0) & (horizon[active] > month)]
-    schedule = _schedule_columns(rows, first_month) if with_schedule else None
-    return Run(months_run, total_interest, total_paid, last_payment, bal, schedule)
+    # Loans of similar length side by side keep the month-major blocks busy.
+    order = np.argsort(horizon, kind="stable")
+    loans = (
+        bal[order],
+        np.asarray(rate_ppm, dtype=np.int64)[order],
+        due[order],
+        horizon[order],
+        np.asarray(closes, dtype=np.bool_)[order],
+    )
+    totals = np.zeros((5, n), dtype=np.int64)
+    no_rows = np.zeros((6, 0), dtype=np.int64)
+    _in_parts(n, (*loans, totals, order, no_rows, order))
+    months_run, total_interest, total_paid, last_payment, end_balance = (
+        np.empty(n, dtype=np.int64) for _ in range(5)
+    )
+    for sorted_total, total in zip(
+        totals, (months_run, total_interest, total_paid, last_payment, end_balance), strict=True
+    ):
+        total[order] = sorted_total
+    schedule = None
+    if with_schedule:
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(months_run, out=offsets[1:])
+        rows = np.empty((6, int(offsets[-1])), dtype=np.int64)
+        _in_parts(n, (*loans, np.zeros((5, n), dtype=np.int64), order, rows, offsets[order]))
+        names = ("loan", "month", "payment", "interest", "principal", "balance")
+        schedule = dict(zip(names, rows[:6], strict=True))
+        if first_month is not None:
+            schedule["month"] += np.asarray(first_month, dtype=np.int64)[schedule["loan"]] - 1
+    return Run(months_run, total_interest, total_paid, last_payment, end_balance, schedule)
 
 
-def _schedule_columns(
-    rows: list[tuple[IntArray, ...]], first_month: IntArray | None
-) -> dict[str, IntArray]:
-    names = ("loan", "month", "payment", "interest", "principal", "balance")
-    if not rows:
-        return {name: np.zeros(0, dtype=np.int64) for name in names}
-    columns = [np.concatenate(parts) for parts in zip(*rows, strict=True)]
-    order = np.lexsort((columns[1], columns[0]))
-    table = {name: col[order] for name, col in zip(names, columns, strict=True)}
-    if first_month is not None:
-        table["month"] = table["month"] + np.asarray(first_month)[table["loan"]] - 1
-    return table
+#: Below this many loans one thread does the work; above, each core takes a slice.
+_PARALLEL_MIN_LOANS = 8192
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_BLOCK = 32
+_pool: ThreadPoolExecutor | None = None
+
+
+def _in_parts(n: int, arrays: tuple[npt.NDArray[Any], ...]) -> None:
+    """Run :func:`_month_loop` over loans ``[0, n)``, split across the cores when big."""
+    global _pool
+    if n < _PARALLEL_MIN_LOANS or _WORKERS == 1:
+        _months(*arrays, 0, n)
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="amortize")
+    bounds = (np.linspace(0, n // _BLOCK, _WORKERS + 1).astype(np.int64) * _BLOCK).tolist()
+    bounds[-1] = n
+    parts = [_pool.submit(_months, *arrays, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    for part in parts:
+        part.result()
+
+
+#: The package's one rounding rule (:func:`money.div_half_up`), compiled for the loop.
+_half_up: Callable[[int, int], int] = numba.njit(cache=True, nogil=True)(div_half_up)  # type: ignore[assignment]
+
+
+def _month_loop(
+    balance: IntArray,
+    rate_ppm: IntArray,
+    due: IntArray,
+    horizon: IntArray,
+    closes: npt.NDArray[np.bool_],
+    totals: IntArray,
+    loan_index: IntArray,
+    rows: IntArray,
+    first_row: IntArray,
+    lo: int,
+    hi: int,
+) -> None:
+    """The month loop of the convention for loans ``[lo, hi)``, in blocks of loans.
+
+    Month-major within a block of ``_BLOCK`` loans, so the CPU overlaps the loans'
+    independent multiply-divide chains. Writes per-loan ``totals`` (months run,
+    interest, paid, last payment, end balance) and, when ``rows`` has room, one
+    schedule row per loan-month at ``first_row[i] + month - 1``.
+    """
+    with_rows = rows.shape[1] > 0
+    block = np.empty((5, _BLOCK), dtype=np.int64)  # running totals, as in ``totals``
+    b = block[4]
+    for start in range(lo, hi, _BLOCK):
+        stop = min(start + _BLOCK, hi)
+        longest = 0
+        block[:4] = 0
+        for i in range(start, stop):
+            b[i - start] = balance[i]
+            longest = max(longest, horizon[i])
+        for month in range(1, longest + 1):
+            alive = False
+            for i in range(start, stop):
+                bi = b[i - start]
+                if bi <= 0 or month > horizon[i]:
+                    continue
+                alive = True
+                interest = _half_up(bi * rate_ppm[i], RATE_DIVISOR)
+                owed = bi + interest
+                closing = owed <= due[i] or (closes[i] and month == horizon[i])
+                paid = owed if closing else due[i]
+                b[i - start] = owed - paid
+                block[0, i - start] = month
+                block[1, i - start] += interest
+                block[2, i - start] += paid
+                block[3, i - start] = paid
+                if with_rows:
+                    row = first_row[i] + month - 1
+                    rows[0, row] = loan_index[i]
+                    rows[1, row] = month
+                    rows[2, row] = paid
+                    rows[3, row] = interest
+                    rows[4, row] = paid - interest
+                    rows[5, row] = owed - paid
+            if not alive:
+                break
+        totals[:, start:stop] = block[:, : stop - start]
+
+
+_months: Callable[..., None] = numba.njit(cache=True, nogil=True)(_month_loop)
 
 
 def unamortizable(payment: IntArray) -> npt.NDArray[np.bool_]:

@@ -128,7 +128,7 @@ def _strings(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray
 
 def _floats(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
     """Finite floats, with the meaning of ``Decimal(repr(x))``; returns the decided rows."""
-    x = np.asarray(pc.fill_null(column, np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
+    x = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)  # nulls: NaN
     factor = 10.0**spec.scale
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = x * factor
@@ -146,7 +146,7 @@ def _floats(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray)
 
 def _integers(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
     """Integer columns, exactly; returns the decided rows (nulls and huge values go slow)."""
-    raw = pc.fill_null(column, 0).to_numpy(zero_copy_only=False)
+    raw = pc.fill_null(column, pa.scalar(0, column.type)).to_numpy(zero_copy_only=False)
     small = raw < 2**62 if raw.dtype == np.uint64 else np.abs(raw) < 2**62
     fast: BoolArray = ~_mask(column.is_null()) & small
     x = np.where(fast, raw, 0).astype(np.int64)
