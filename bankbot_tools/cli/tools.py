@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -148,17 +149,29 @@ def summary(
         if json_:
             print_json(result.to_dict())
             return
-        table = Table(title=f"Events in {path.name}", title_justify="left")
-        for column in ("event", "name", *analytics.METRICS):
-            table.add_column(column, justify="left" if column in ("event", "name") else "right")
+        table = Table(
+            title=f"Events in {path.name}, durations in ms",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        table.add_column("kind", no_wrap=True)
+        table.add_column("tool / command", no_wrap=True)
+        for header in ("calls", "errors", "fallbacks", "p50", "p95", "p99"):
+            table.add_column(header, justify="right", no_wrap=True)
         for row in result.to_dict()["rows"]:
-            table.add_row(*(_cell(row[column]) for column in ("event", "name", *analytics.METRICS)))
+            table.add_row(
+                row["event"].split(".")[0],
+                row["name"],
+                str(row["calls"]),
+                f"{row['error_rate']:.1%}",
+                f"{row['fallback_rate']:.1%}",
+                *(_ms(row[key]) for key in ("p50_ms", "p95_ms", "p99_ms")),
+            )
         console = Console()
         console.print(table)
         console.print(f"{result.lines} lines read, {result.malformed} malformed skipped")
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return "-" if value is None else str(value)
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
