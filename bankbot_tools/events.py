@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import structlog
 
@@ -49,6 +49,20 @@ _counters: Counter[tuple[str, str]] = Counter()
 _logger: Any = None
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is when an event is written, not when configured.
+
+    So an event never goes to a stream that was swapped in and closed since (a test
+    runner's capture, a redirected stderr).
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure(
     log_format: LogFormat = LogFormat.JSON,
     log_file: Path | None = None,
@@ -60,7 +74,7 @@ def configure(
     left as the application set it.
     """
     global _logger
-    out: TextIO = stream or sys.stderr
+    out: TextIO = stream or cast(TextIO, _CurrentStderr())
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         out = log_file.open("a", encoding="utf-8")  # open for the process's life
