@@ -23,8 +23,14 @@ from typing import Any, Final
 from bankbot_tools import events, schemas
 from bankbot_tools.amortization import amortize
 from bankbot_tools.compliance import DEFAULT_LOCALE, render_prompt, resolve_locale
-from bankbot_tools.documents import loan_document, plan_document, schedule_rows, segment_rows
-from bankbot_tools.loan import PRINCIPAL, LoanTerms, to_units
+from bankbot_tools.documents import (
+    loan_document,
+    plan_document,
+    rate_float,
+    schedule_rows,
+    segment_rows,
+)
+from bankbot_tools.loan import ANNUAL_RATE, PRINCIPAL, LoanTerms, to_units
 from bankbot_tools.money import cents_to_float
 from bankbot_tools.plans import PlanTerms, build_plan
 from bankbot_tools.speech import spell_amount, spell_rate
@@ -79,7 +85,7 @@ class _Voice:
         return spell_amount(cents, self.currency, self.locale)
 
     def rate(self, rate_ppm: int) -> str:
-        return spell_rate(Decimal(rate_ppm).scaleb(-6), self.locale, apr=False)
+        return spell_rate(Decimal(rate_ppm).scaleb(-ANNUAL_RATE.scale), self.locale, apr=False)
 
 
 async def payment_tool(
@@ -90,12 +96,12 @@ async def payment_tool(
     currency: object = None,
 ) -> dict[str, Any]:
     """The ``calculate_payment`` LLM tool: payment and totals, as numbers and as words."""
-    voice = _Voice(locale, currency)
     terms = LoanTerms.parse(principal, annual_rate, months)
+    voice = _Voice(locale, currency)
     result = amortize(terms)
     return {
         "principal": cents_to_float(terms.principal_cents),
-        "annual_rate": terms.rate_ppm / 1_000_000,
+        "annual_rate": rate_float(terms.rate_ppm),
         "months": terms.months,
         **loan_document(result, with_schedule=False),
         "currency": voice.currency,
@@ -119,8 +125,9 @@ async def plan_tool(
     currency: object = None,
 ) -> dict[str, Any]:
     """The ``generate_plan`` LLM tool: segments and totals, as numbers and as words."""
+    plan_terms = PlanTerms.parse(principal, rates, terms, 0 if extra is None else extra)
     voice = _Voice(locale, currency)
-    plan = build_plan(PlanTerms.parse(principal, rates, terms, 0 if extra is None else extra))
+    plan = build_plan(plan_terms)
     return {
         **plan_document(plan),
         "currency": voice.currency,
