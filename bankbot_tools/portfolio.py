@@ -22,8 +22,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import itertools
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -59,7 +61,7 @@ FIELDS: dict[str, FieldSpec] = {
 }
 REQUIRED = ("loan_id", "principal", "annual_rate", "term_months")
 OPTIONAL = ("extra_payment",)
-MONEY = pa.decimal128(18, 2)
+MONEY = pa.decimal64(18, 2)  # int64 cents underneath: exact, zero-copy, Parquet INT64 DECIMAL
 SUMMARY_SCHEMA = pa.schema(
     [
         ("loan_id", pa.string()),
@@ -74,6 +76,14 @@ SUMMARY_SCHEMA = pa.schema(
 )
 SCHEDULE_MONEY = ("payment", "interest", "principal", "balance")
 DEFAULT_CHUNK_SIZE = 65_536
+#: With schedules, the kernel runs on slices of a chunk of at most this many loan-months,
+#: and each slice's rows are handed to the writer at once: memory stays bounded by it.
+SCHEDULE_SLICE_ROWS = 1 << 20
+#: Schedule columns change slowly from row to row: delta encoding plus snappy is both
+#: compact and fast to write; loan ids repeat, so they are dictionary-encoded.
+_SCHEDULE_ENCODINGS = dict.fromkeys(
+    ("month", "payment", "interest", "principal", "balance"), "DELTA_BINARY_PACKED"
+)
 
 
 class Format(StrEnum):
@@ -158,6 +168,7 @@ def run(job: BatchJob, on_chunk: ProgressCallback | None = None) -> dict[str, An
         raise ValueError("chunk size must be at least 1")
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    threading.Thread(target=_warm_up, name="batch-warm-up", daemon=True).start()
     targets = [job.summary, job.rejects_path, job.manifest_path]
     if job.schedules is not None:
         targets.append(job.schedules)
@@ -172,7 +183,8 @@ def run(job: BatchJob, on_chunk: ProgressCallback | None = None) -> dict[str, An
         seen: set[str] = set()
         for table in chunks:
             tick = time.perf_counter()
-            result = _process(table, progress.read + 1, seen, outputs.wants_schedule)
+            sink = outputs.write_schedule if outputs.schedules is not None else None
+            result = _process(table, progress.read + 1, seen, sink)
             outputs.write(result)
             progress.read += table.num_rows
             progress.processed += result.summary.num_rows
@@ -198,6 +210,12 @@ def run(job: BatchJob, on_chunk: ProgressCallback | None = None) -> dict[str, An
                 )
         manifest = outputs.finish(progress, started, clock)
     return manifest
+
+
+def _warm_up() -> None:
+    """Load the compiled kernel (numba's cache) while the first chunk is read and parsed."""
+    one = np.ones(1, dtype=np.int64)
+    amortize_loans(one, one * 0, one, one * 0)
 
 
 def _read(job: BatchJob) -> Iterator[pa.Table]:
@@ -291,15 +309,19 @@ def _chunks(
 
 @dataclass(frozen=True)
 class ChunkResult:
-    """One processed chunk: summary rows, schedule rows, rejects ``(row, loan_id, reason)``."""
+    """One processed chunk: summary rows and rejects ``(row, loan_id, reason)``."""
 
     summary: pa.Table
-    schedule: dict[str, Any] | None
     rejects: list[tuple[int, str, str]]
 
 
-def _process(table: pa.Table, first_row: int, seen: set[str], with_schedule: bool) -> ChunkResult:
-    """Validate and amortize one chunk."""
+ScheduleSink = Callable[[dict[str, Any]], None]
+
+
+def _process(
+    table: pa.Table, first_row: int, seen: set[str], schedule_sink: ScheduleSink | None
+) -> ChunkResult:
+    """Validate and amortize one chunk; schedule slices go to ``schedule_sink`` as computed."""
     n = table.num_rows
     ids = table["loan_id"].combine_chunks().cast(pa.string())
     id_list: list[str | None] = ids.to_pylist()
@@ -333,26 +355,60 @@ def _process(table: pa.Table, first_row: int, seen: set[str], with_schedule: boo
         keep, principal, rate, months, extra = (
             np.delete(a, stuck) for a in (keep, principal, rate, months, extra)
         )
-    result = amortize_loans(principal, rate, months, extra, with_schedule=with_schedule)
     kept_ids = ids.take(pa.array(keep))
+    columns = _amortize(kept_ids, principal, rate, months, extra, schedule_sink)
     summary = pa.Table.from_arrays(
         [
             kept_ids,
-            money(result.monthly_payment),
-            money(extra),
-            money(result.last_payment),
-            money(result.total_interest),
-            money(result.total_paid),
-            pa.array(result.payoff_month.astype(np.int32)),
-            money(result.interest_saved),
+            *(money(c) for c in columns[:5]),
+            pa.array(columns[5].astype(np.int32)),
+            money(columns[6]),
         ],
         schema=SUMMARY_SCHEMA,
     )
-    schedule = None
-    if result.schedule is not None:
-        schedule = {"ids": kept_ids, **result.schedule}
     rejects = [(first_row + i, id_list[i] or "", "; ".join(reasons[i])) for i in sorted(reasons)]
-    return ChunkResult(summary, schedule, rejects)
+    return ChunkResult(summary, rejects)
+
+
+def _amortize(
+    ids: pa.Array,
+    principal: IntArray,
+    rate: IntArray,
+    months: IntArray,
+    extra: IntArray,
+    schedule_sink: ScheduleSink | None,
+) -> list[IntArray]:
+    """Summary columns in schema order (after loan_id); schedules slice by slice to the sink."""
+    bounds = [0, principal.size]
+    if schedule_sink is not None:
+        rows_before = np.cumsum(months) - months
+        cuts = np.arange(SCHEDULE_SLICE_ROWS, int(months.sum()), SCHEDULE_SLICE_ROWS)
+        bounds = sorted({0, principal.size, *np.searchsorted(rows_before, cuts).tolist()})
+    parts: list[list[IntArray]] = []
+    for lo, hi in itertools.pairwise(bounds):
+        result = amortize_loans(
+            principal[lo:hi],
+            rate[lo:hi],
+            months[lo:hi],
+            extra[lo:hi],
+            with_schedule=schedule_sink is not None,
+        )
+        if schedule_sink is not None and result.schedule is not None:
+            schedule_sink({"ids": ids[lo:hi], **result.schedule})
+        parts.append(
+            [
+                result.monthly_payment,
+                extra[lo:hi],
+                result.last_payment,
+                result.total_interest,
+                result.total_paid,
+                result.payoff_month,
+                result.interest_saved,
+            ]
+        )
+    if not parts:
+        return [np.zeros(0, dtype=np.int64)] * 7
+    return [np.concatenate(column) for column in zip(*parts, strict=True)]
 
 
 def _duplicates_or_missing(ids: list[str | None], seen: set[str]) -> list[int]:
@@ -379,16 +435,13 @@ def _blank_is_zero(parsed: Parsed, column: pa.Array) -> None:
 
 
 def money(cents: IntArray) -> pa.Array:
-    """Integer cents as an exact ``decimal(18,2)`` Arrow array (no float on the way).
+    """Integer cents as an exact ``decimal(18,2)`` Arrow array, sharing their memory.
 
     >>> money(np.array([123456, -5])).to_pylist()
     [Decimal('1234.56'), Decimal('-0.05')]
     """
     cents = np.ascontiguousarray(cents, dtype=np.int64)
-    words = np.empty((cents.size, 2), dtype=np.int64)
-    words[:, 0] = cents
-    words[:, 1] = cents >> 63
-    return pa.Array.from_buffers(MONEY, cents.size, [None, pa.py_buffer(words)])
+    return pa.Array.from_buffers(MONEY, cents.size, [None, pa.py_buffer(cents)])
 
 
 def schedule_table(schedule: dict[str, Any], fmt: Format) -> pa.Table:
@@ -424,7 +477,7 @@ def sha256(path: Path) -> str:
 class _Writer:
     """Appends Arrow tables to a temporary file."""
 
-    def __init__(self, temp: Path, schema: pa.Schema, fmt: Format) -> None:
+    def __init__(self, temp: Path, schema: pa.Schema, fmt: Format, *, schedule: bool) -> None:
         self.temp = temp
         self.closed = False
         self.writer: pq.ParquetWriter | pacsv.CSVWriter
@@ -432,9 +485,9 @@ class _Writer:
             self.writer = pq.ParquetWriter(
                 self.temp,
                 schema,
-                compression="zstd",
-                compression_level=1,
-                use_dictionary=["loan_id"],
+                compression="snappy",
+                use_dictionary=["loan_id"] if schedule else False,
+                column_encoding=_SCHEDULE_ENCODINGS if schedule else None,
                 store_decimal_as_integer=True,
                 write_statistics=False,
             )
@@ -459,16 +512,15 @@ class _Outputs:
     def __init__(self, job: BatchJob) -> None:
         self.job = job
         self.summary_format = output_format(job.summary)
-        self.wants_schedule = job.schedules is not None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
         self.pending: list[Future[None]] = []
         self.temps: list[Path] = []
-        self.summary = self._writer(job.summary, SUMMARY_SCHEMA, self.summary_format)
+        self.summary = self._writer(job.summary, SUMMARY_SCHEMA, self.summary_format, False)
         self.schedules: _Writer | None = None
         if job.schedules is not None:
             fmt = output_format(job.schedules)
             self.schedule_format = fmt
-            self.schedules = self._writer(job.schedules, schedule_schema(fmt), fmt)
+            self.schedules = self._writer(job.schedules, schedule_schema(fmt), fmt, True)
         self.rejects_target = job.rejects_path
         self.rejects_temp = self._temp(self.rejects_target)
         self.rejects_file = self.rejects_temp.open("w", newline="", encoding="utf-8")
@@ -482,23 +534,27 @@ class _Outputs:
         self.temps.append(temp)
         return temp
 
-    def _writer(self, target: Path, schema: pa.Schema, fmt: Format) -> _Writer:
-        return _Writer(self._temp(target), schema, fmt)
+    def _writer(self, target: Path, schema: pa.Schema, fmt: Format, schedule: bool) -> _Writer:
+        return _Writer(self._temp(target), schema, fmt, schedule=schedule)
 
     def __enter__(self) -> _Outputs:
         return self
 
     def write(self, result: ChunkResult) -> None:
-        """Queue one chunk's rows; at most two chunks wait, which bounds memory."""
+        """Queue one chunk's summary rows and write its rejects."""
         self.rejects.writerows(result.rejects)
+        self._submit(self.summary, result.summary)
+
+    def write_schedule(self, schedule: dict[str, Any]) -> None:
+        """Queue one slice of schedule rows."""
+        assert self.schedules is not None
+        self._submit(self.schedules, schedule_table(schedule, self.schedule_format))
+
+    def _submit(self, writer: _Writer, table: pa.Table) -> None:
+        """Hand a table to the writer thread; at most two wait, which bounds memory."""
         while len(self.pending) >= 2:
             self.pending.pop(0).result()
-        self.pending.append(self.pool.submit(self._write, result))
-
-    def _write(self, result: ChunkResult) -> None:
-        self.summary.write(result.summary)
-        if self.schedules is not None and result.schedule is not None:
-            self.schedules.write(schedule_table(result.schedule, self.schedule_format))
+        self.pending.append(self.pool.submit(writer.write, table))
 
     def _drain(self) -> None:
         for future in self.pending:
