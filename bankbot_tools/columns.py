@@ -147,7 +147,7 @@ def _floats(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray)
 def _integers(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
     """Integer columns, exactly; returns the decided rows (nulls and huge values go slow)."""
     raw = pc.fill_null(column, pa.scalar(0, column.type)).to_numpy(zero_copy_only=False)
-    small = raw < 2**62 if raw.dtype == np.uint64 else np.abs(raw) < 2**62
+    small = raw < 2**62 if raw.dtype == np.uint64 else (raw > -(2**62)) & (raw < 2**62)
     fast: BoolArray = ~_mask(column.is_null()) & small
     x = np.where(fast, raw, 0).astype(np.int64)
     huge = np.abs(x) > _MAX_SCALED // 10**spec.scale

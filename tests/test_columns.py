@@ -44,7 +44,11 @@ FLOATS = st.one_of(
     st.integers(-(10**6), 10**13).map(lambda c: c / 100),
     st.sampled_from([6.5, 0.065, 1e15, 1e16, 1e20, -0.0, 0.1, 1200.0, 1200.5]),
 )
-INTS = st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-5, 2000), st.sampled_from([10**13]))
+INTS = st.one_of(
+    st.integers(-(2**63), 2**63 - 1),
+    st.integers(-5, 2000),
+    st.sampled_from([10**13, -(2**63), 2**63 - 1]),
+)
 
 
 def expected(spec: FieldSpec, value: object) -> tuple[int, str | None]:
