@@ -23,6 +23,8 @@ from importlib.resources import files
 from string import Template
 from typing import Any, Final
 
+from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, MONTHS, FieldSpec, Violation, units_of
+from bankbot_tools.money import cents_to_decimal
 from bankbot_tools.speech import (
     language_of,
     month_name,
@@ -58,10 +60,7 @@ LOCALES: Final = ("en-US", "es-US")
 
 TEXT_MAX_LENGTH: Final = 80
 COUNT_MAX: Final = 99
-MONTHS_MAX: Final = 600
 # ASCII digits only: JSON-schema patterns (ECMA-262) and Python regexes must agree.
-_AMOUNT_PATTERN: Final = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
-_RATE_PATTERN: Final = r"^(0(\.[0-9]{1,6})?|1(\.0{1,6})?)$"
 _DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _MASKED_PATTERN: Final = r"^[0-9 -]*[0-9]{4}[0-9 -]*$"
 _COUNT_PATTERN: Final = r"^[0-9]{1,4}$"
@@ -93,10 +92,10 @@ class ParamKind(StrEnum):
 _SCHEMAS: Final[dict[ParamKind, dict[str, Any]]] = {
     ParamKind.TEXT: {"type": "string", "minLength": 1, "maxLength": TEXT_MAX_LENGTH},
     ParamKind.COUNT: {"type": "integer", "minimum": 0, "maximum": COUNT_MAX},
-    ParamKind.AMOUNT: {"type": "string", "pattern": _AMOUNT_PATTERN},
+    ParamKind.AMOUNT: AMOUNT.json_schema(),
     ParamKind.DATE: {"type": "string", "format": "date", "pattern": _DATE_PATTERN},
-    ParamKind.RATE: {"type": "string", "pattern": _RATE_PATTERN},
-    ParamKind.MONTHS: {"type": "integer", "minimum": 1, "maximum": MONTHS_MAX},
+    ParamKind.RATE: ANNUAL_RATE.json_schema(),
+    ParamKind.MONTHS: MONTHS.json_schema(),
     ParamKind.MASKED: {"type": "string", "pattern": _MASKED_PATTERN},
     ParamKind.CHOICE: {"type": "string"},
 }
@@ -110,7 +109,7 @@ class ParamSpec:
     kind: ParamKind
     required: bool
     description: str
-    sample: str | int
+    sample: str | int | float
     choices: tuple[str, ...] = ()
 
     def to_json_schema(self) -> dict[str, Any]:
@@ -151,7 +150,7 @@ class FlowSpec:
         """
         return tuple(p.name for p in self.params if not p.required)
 
-    def sample_params(self) -> dict[str, str | int]:
+    def sample_params(self) -> dict[str, str | int | float]:
         """Sample values for every param, valid for rendering.
 
         >>> FLOWS["kyc"].sample_params()["attempts_left"]
@@ -174,12 +173,12 @@ class FlowSpec:
 
 
 def _param(
-    name: str, kind: ParamKind, description: str, sample: str | int, *choices: str
+    name: str, kind: ParamKind, description: str, sample: str | int | float, *choices: str
 ) -> ParamSpec:
     return ParamSpec(name, kind, True, description, sample, choices)
 
 
-def _optional(name: str, kind: ParamKind, description: str, sample: str | int) -> ParamSpec:
+def _optional(name: str, kind: ParamKind, description: str, sample: str | int | float) -> ParamSpec:
     return ParamSpec(name, kind, False, description, sample)
 
 
@@ -262,9 +261,9 @@ FLOWS: Final[Mapping[str, FlowSpec]] = {
             "loan_quote_disclaimer",
             "Loan estimate: annual percentage rate, repayment terms, not an offer of credit.",
             (
-                _param("apr", ParamKind.RATE, "Annual percentage rate as a fraction.", "0.065"),
+                _param("apr", ParamKind.RATE, "Annual percentage rate as a fraction.", 0.065),
                 _param("term_months", ParamKind.MONTHS, "Term in months.", 60),
-                _param("monthly_payment", ParamKind.AMOUNT, "Monthly payment in USD.", "1264.14"),
+                _param("monthly_payment", ParamKind.AMOUNT, "Monthly payment in USD.", 1264.14),
                 _optional(
                     "first_payment_date",
                     ParamKind.DATE,
@@ -491,12 +490,12 @@ def _whole(value: object, low: int, high: int) -> int:
     return value
 
 
-def _decimal(value: object, pattern: str, rule: str) -> Decimal:
-    if isinstance(value, Decimal) and value.is_finite():
-        value = format(value, "f")
-    if not isinstance(value, str) or not re.fullmatch(pattern, value.strip()):
-        raise _InvalidParam(rule)
-    return Decimal(value.strip())
+def _units(spec: FieldSpec, value: object) -> int:
+    """Units of a money, rate or months param by the loan rule table; no value in the error."""
+    units = units_of(spec, value)
+    if isinstance(units, Violation):
+        raise _InvalidParam(spec.requirement(units))
+    return units
 
 
 def _render_value(
@@ -510,16 +509,14 @@ def _render_value(
         count = _whole(value, 0, COUNT_MAX)
         return str(count), spell_integer(count, locale)
     if spec.kind is ParamKind.MONTHS:
-        months = _whole(value, 1, MONTHS_MAX)
+        months = _units(MONTHS, value)
         unit = _UNITS[language][months != 1]
         return f"{months} {unit}", f"{spell_integer(months, locale)} {unit}"
     if spec.kind is ParamKind.AMOUNT:
-        amount = _decimal(
-            value, _AMOUNT_PATTERN, "must be a decimal string of dollars, e.g. 250.00"
-        )
-        return f"${amount:,.2f}", spell_amount(amount, "USD", locale)
+        cents = _units(AMOUNT, value)
+        return f"${cents_to_decimal(cents):,.2f}", spell_amount(cents, "USD", locale)
     if spec.kind is ParamKind.RATE:
-        rate = _decimal(value, _RATE_PATTERN, "must be a fraction from 0 to 1, e.g. 0.065")
+        rate = Decimal(_units(ANNUAL_RATE, value)).scaleb(-ANNUAL_RATE.scale)
         percent = format((rate * 100).normalize(), "f")
         return f"{percent}%", spell_rate(rate, locale, apr=False)
     if spec.kind is ParamKind.DATE:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
@@ -63,25 +64,46 @@ class FieldSpec:
         """The upper bound as a decimal number."""
         return Decimal(self.max_units).scaleb(-self.scale)
 
+    def requirement(self, violation: Violation) -> str:
+        """The rule a value broke, without the value: ``"must be > 0"``."""
+        if violation is Violation.MISSING:
+            return "is required"
+        if violation is Violation.NOT_A_NUMBER:
+            return f"must be a finite decimal number such as {self.example}"
+        if violation is Violation.TOO_MANY_DECIMALS:
+            return (
+                f"must have at most {self.scale} decimals"
+                if self.scale
+                else "must be a whole number"
+            )
+        if violation is Violation.TOO_SMALL:
+            return f"must be {'>=' if self.min_inclusive else '>'} {self.minimum.normalize():f}"
+        return f"must be {'<=' if self.max_inclusive else '<'} {self.maximum.normalize():f}"
+
     def message(self, violation: Violation, raw: object) -> str:
         """One-line error naming the field, the rule and the offending value."""
-        got = f" (got {raw!r})"
+        text = f"{self.name} {self.requirement(violation)}"
         if violation is Violation.MISSING:
-            return f"{self.name} is required"
-        if violation is Violation.NOT_A_NUMBER:
-            return f"{self.name} must be a finite decimal number such as {self.example}{got}"
-        if violation is Violation.TOO_MANY_DECIMALS:
-            rule = f"have at most {self.scale} decimals" if self.scale else "be a whole number"
-            return f"{self.name} must {rule}{got}"
-        if violation is Violation.TOO_SMALL:
-            op = ">=" if self.min_inclusive else ">"
-            return f"{self.name} must be {op} {self.minimum.normalize():f}{got}"
-        op = "<=" if self.max_inclusive else "<"
-        hint = ""
+            return text
+        text = f"{text} (got {raw!r})"
         number = _to_decimal(raw)
-        if self is ANNUAL_RATE and isinstance(number, Decimal) and number < 100:
-            hint = f": {raw} looks like a percent, use {(number / 100).normalize():f}"
-        return f"{self.name} must be {op} {self.maximum.normalize():f}{got}{hint}"
+        if self is ANNUAL_RATE and isinstance(number, Decimal) and 1 <= number < 100:
+            text += f": {raw} looks like a percent, use {(number / 100).normalize():f}"
+        return text
+
+    def json_schema(self, description: str | None = None) -> dict[str, Any]:
+        """JSON schema of this field: its type and bounds, exactly as :func:`to_units` checks.
+
+        >>> MONTHS.json_schema()["minimum"], ANNUAL_RATE.json_schema()["exclusiveMaximum"]
+        (1, 1)
+        """
+        schema: dict[str, Any] = {
+            "type": "integer" if self.scale == 0 else "number",
+            "description": description or self.description,
+        }
+        schema["minimum" if self.min_inclusive else "exclusiveMinimum"] = _number(self.minimum)
+        schema["maximum" if self.max_inclusive else "exclusiveMaximum"] = _number(self.maximum)
+        return schema
 
     @property
     def example(self) -> str:
@@ -128,7 +150,21 @@ EXTRA = FieldSpec(
     max_inclusive=True,
 )
 
-RULES: tuple[FieldSpec, ...] = (PRINCIPAL, ANNUAL_RATE, MONTHS, EXTRA)
+AMOUNT = FieldSpec(
+    "amount",
+    "An amount of money in the account currency, at most 2 decimals, e.g. 1264.14.",
+    scale=2,
+    min_units=0,
+    min_inclusive=True,
+    max_units=100_000_000_000,
+    max_inclusive=True,
+)
+
+RULES: tuple[FieldSpec, ...] = (PRINCIPAL, ANNUAL_RATE, MONTHS, EXTRA, AMOUNT)
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def check_units(spec: FieldSpec, units: IntArray) -> IntArray:
@@ -176,24 +212,33 @@ def to_units(spec: FieldSpec, value: object) -> int:
     ...
     ValueError: annual_rate must be < 1 (got 6.5): 6.5 looks like a percent, use 0.065
     """
+    units = units_of(spec, value)
+    if isinstance(units, Violation):
+        raise ValueError(spec.message(units, value))
+    return units
+
+
+def units_of(spec: FieldSpec, value: object) -> int | Violation:
+    """Integer units of ``value`` under ``spec``, or the first rule it breaks.
+
+    >>> units_of(MONTHS, "12"), units_of(MONTHS, 0)
+    (12, <Violation.TOO_SMALL: 4>)
+    """
     number = _to_decimal(value)
     if isinstance(number, Violation):
-        raise ValueError(spec.message(number, value))
+        return number
     try:
         scaled = number.scaleb(spec.scale)
         integral = scaled == scaled.to_integral_value()
     except InvalidOperation:
         integral = False
     if not integral:
-        raise ValueError(spec.message(Violation.TOO_MANY_DECIMALS, value))
+        return Violation.TOO_MANY_DECIMALS
     if abs(scaled) > 10**15:
-        code = Violation.TOO_LARGE if scaled > 0 else Violation.TOO_SMALL
-        raise ValueError(spec.message(code, value))
+        return Violation.TOO_LARGE if scaled > 0 else Violation.TOO_SMALL
     units = int(scaled)
     code = Violation(int(check_units(spec, np.array([units], dtype=np.int64))[0]))
-    if code is not Violation.OK:
-        raise ValueError(spec.message(code, value))
-    return units
+    return units if code is Violation.OK else code
 
 
 @dataclass(frozen=True)

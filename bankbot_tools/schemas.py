@@ -12,12 +12,11 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
 from bankbot_tools.compliance import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
-from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec
+from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL
 
 #: What a tool name must look like for both Mistral and OpenAI.
 NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]{1,64}$"
@@ -52,25 +51,6 @@ class SchemaFormat(StrEnum):
 
     MISTRAL = "mistral"
     OPENAI = "openai"
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def field_schema(spec: FieldSpec, description: str | None = None) -> dict[str, Any]:
-    """JSON schema of one rule-table field: its type and bounds, exactly as the core checks.
-
-    >>> field_schema(MONTHS)["minimum"], field_schema(ANNUAL_RATE)["exclusiveMaximum"]
-    (1, 1)
-    """
-    schema: dict[str, Any] = {
-        "type": "integer" if spec.scale == 0 else "number",
-        "description": description or spec.description,
-    }
-    schema["minimum" if spec.min_inclusive else "exclusiveMinimum"] = _number(spec.minimum)
-    schema["maximum" if spec.max_inclusive else "exclusiveMaximum"] = _number(spec.maximum)
-    return schema
 
 
 def nullable(schema: Mapping[str, Any], when_null: str) -> dict[str, Any]:
@@ -129,9 +109,9 @@ def _flow_params(flow: FlowSpec) -> dict[str, Any]:
 
 CALCULATE_PAYMENT: Final = _object(
     {
-        "principal": field_schema(PRINCIPAL),
-        "annual_rate": field_schema(ANNUAL_RATE),
-        "months": field_schema(MONTHS),
+        "principal": PRINCIPAL.json_schema(),
+        "annual_rate": ANNUAL_RATE.json_schema(),
+        "months": MONTHS.json_schema(),
         "locale": _LOCALE,
         "currency": _CURRENCY,
     }
@@ -139,22 +119,22 @@ CALCULATE_PAYMENT: Final = _object(
 
 GENERATE_PLAN: Final = _object(
     {
-        "principal": field_schema(PRINCIPAL),
+        "principal": PRINCIPAL.json_schema(),
         "rates": {
             "type": "array",
             "minItems": 1,
-            "items": field_schema(ANNUAL_RATE),
+            "items": ANNUAL_RATE.json_schema(),
             "description": "Annual rates as decimal fractions, one per segment in order,"
             " e.g. [0.07, 0.05, 0.03] for 7%, then 5%, then 3%. Same length as terms.",
         },
         "terms": {
             "type": "array",
             "minItems": 1,
-            "items": field_schema(MONTHS, "Months the segment at this position lasts."),
+            "items": MONTHS.json_schema("Months the segment at this position lasts."),
             "description": "Months of each segment, same length as rates, e.g. [12, 12, 36];"
             f" together at most {MONTHS.max_units} months.",
         },
-        "extra": nullable(field_schema(EXTRA), "Null for none."),
+        "extra": nullable(EXTRA.json_schema(), "Null for none."),
         "locale": _LOCALE,
         "currency": _CURRENCY,
     }

@@ -243,7 +243,7 @@ def test_human_handoff_every_reason(reason: str, locale: str) -> None:
         ("kyc", "bank_name", "x" * 81),
         ("kyc", "bank_name", 42),
         ("kyc", "account_number", "12"),
-        ("loan_quote_disclaimer", "monthly_payment", 1264.14),
+        ("loan_quote_disclaimer", "monthly_payment", -1264.14),
         ("loan_quote_disclaimer", "monthly_payment", "1264.145"),
         ("loan_quote_disclaimer", "apr", "6.5"),
         ("loan_quote_disclaimer", "term_months", 0),
