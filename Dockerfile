@@ -41,10 +41,13 @@ LABEL org.opencontainers.image.title="bankbot-tools" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.base.name="docker.io/library/python:3.12-slim-bookworm"
 
+# numba caches compiled kernels; site-packages is read-only to the runtime user and
+# HOME may be unwritable (docker run --user), so point the cache at /tmp.
 ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    BANKBOT_HOME=/opt/bankbot
+    BANKBOT_HOME=/opt/bankbot \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
 
 # Numeric UID/GID so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
 RUN groupadd --gid 10001 bankbot \

