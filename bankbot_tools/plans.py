@@ -115,7 +115,10 @@ def _run(terms: PlanTerms, extra_cents: int) -> tuple[tuple[Segment, ...], int]:
         payment = int(
             annuity_payment(np.array([balance]), np.array([rate]), np.array([remaining]))[0]
         )
-        if balance and unamortizable(np.array([payment]))[0]:
+        # Only the opening payment can leave the plan unamortized; a later re-amortization
+        # that rounds to 0.00 owes less than a cent of interest a month, and the closing
+        # month (or the extra) pays the few cents left.
+        if index == 0 and unamortizable(np.array([payment]))[0]:
             raise ValueError(unamortizable_message(balance, remaining))
         run = simulate(
             np.array([balance]),

@@ -90,6 +90,13 @@ def test_bad_plans_are_value_errors(rates: object, terms: object, message: str) 
         PlanTerms.parse(20000, rates, terms)  # type: ignore[arg-type]
 
 
+def test_re_amortized_payment_of_zero_still_closes() -> None:
+    """A tiny balance re-amortized to a 0.00 payment is paid in the plan's last month."""
+    plan = build_plan(PlanTerms.parse("1.00", [0, 0], [90, 90]))
+    assert [s.payment for s in plan.segments] == [1, 0]
+    assert plan.segments[-1].end_balance == 0 and plan.payoff_month == 180
+
+
 def test_plan_whose_payment_rounds_to_zero_is_rejected() -> None:
     """A plan that never amortizes (payment rounds to 0.00) is a ValueError."""
     with pytest.raises(ValueError, match="too small to amortize"):
