@@ -87,7 +87,6 @@ def _exit_event(code: int, started: float) -> None:
 
 def main() -> None:
     """Console-script entry point: every invocation emits one event, usage errors included."""
-    os.environ.setdefault("COLUMNS", os.environ.get("COLUMNS", "120"))
     started, emitted = time.perf_counter(), events.emitted()
     try:
         app()
