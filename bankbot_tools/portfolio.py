@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -476,16 +477,42 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _HashingFile(io.RawIOBase):
+    """A write-only file that hashes its bytes on the way, so no second read is needed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.file = path.open("wb")
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        """Yes."""
+        return True
+
+    def write(self, data: Any) -> int:
+        """Hash and write a block of bytes."""
+        view = memoryview(data)
+        self.digest.update(view)
+        return self.file.write(view)
+
+    def close(self) -> None:
+        """Close the underlying file."""
+        self.file.close()
+        super().close()
+
+
 class _Writer:
-    """Appends Arrow tables to a temporary file."""
+    """Appends Arrow tables to a temporary file, hashing it as it goes."""
 
     def __init__(self, temp: Path, schema: pa.Schema, fmt: Format, *, schedule: bool) -> None:
         self.temp = temp
         self.closed = False
+        self.sink = _HashingFile(temp)
+        stream = pa.PythonFile(self.sink, mode="w")
         self.writer: pq.ParquetWriter | pacsv.CSVWriter
         if fmt is Format.PARQUET:
             self.writer = pq.ParquetWriter(
-                self.temp,
+                stream,
                 schema,
                 compression="snappy",
                 use_dictionary=["loan_id"] if schedule else False,
@@ -495,7 +522,7 @@ class _Writer:
             )
         else:
             options = pacsv.WriteOptions(quoting_style="needed")
-            self.writer = pacsv.CSVWriter(self.temp, schema, write_options=options)
+            self.writer = pacsv.CSVWriter(stream, schema, write_options=options)
 
     def write(self, table: pa.Table) -> None:
         """Append rows."""
@@ -505,7 +532,14 @@ class _Writer:
         """Flush and close the temporary file (once)."""
         if not self.closed:
             self.closed = True
-            self.writer.close()
+            try:
+                self.writer.close()
+            finally:
+                self.sink.close()
+
+    def sha256(self) -> str:
+        """Hex SHA-256 of everything written (once closed)."""
+        return self.sink.digest.hexdigest()
 
 
 class _Outputs:
@@ -579,9 +613,11 @@ class _Outputs:
         job = self.job
         outputs: dict[str, Path] = {"summary": job.summary, "rejects": job.rejects_path}
         temps: dict[str, Path] = {"summary": self.summary.temp, "rejects": self.rejects_temp}
+        digests = {"summary": self.summary.sha256(), "rejects": sha256(self.rejects_temp)}
         if self.schedules is not None and job.schedules is not None:
             outputs["schedules"] = job.schedules
             temps["schedules"] = self.schedules.temp
+            digests["schedules"] = self.schedules.sha256()
         finished = datetime.now(UTC)
         manifest: dict[str, Any] = {
             "version": __version__,
@@ -592,8 +628,7 @@ class _Outputs:
                 "rejected": progress.rejected,
             },
             "outputs": {
-                name: {"path": str(path), "sha256": sha256(temps[name])}
-                for name, path in outputs.items()
+                name: {"path": str(path), "sha256": digests[name]} for name, path in outputs.items()
             },
             "chunk_size": job.chunk_size,
             "chunks": progress.chunks,
