@@ -234,6 +234,7 @@ def test_max_rejects_fails_and_publishes_only_rejects(tmp_path: Path) -> None:
         ("binary.csv", b"\xff\xfe\x00\x01", "not a readable CSV"),
         ("empty.csv", b"", "empty"),
         ("cols.csv", b"loan_id,principal\nA,1\n", "lacks required column(s): annual_rate"),
+        ("ragged.csv", b"loan_id,principal,annual_rate,term_months\nA,1,0.05\n", "got 3"),
     ],
 )
 def test_unreadable_input(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:
