@@ -49,7 +49,7 @@ from bankbot_tools.amortization import (
     unamortizable,
     unamortizable_message,
 )
-from bankbot_tools.columns import Parsed, parse_column
+from bankbot_tools.columns import Parsed, SeenIds, parse_column
 from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec, Violation
 from bankbot_tools.money import IntArray
 
@@ -183,7 +183,7 @@ def run(job: BatchJob, on_chunk: ProgressCallback | None = None) -> dict[str, An
     chunks = _read(job)
     progress = Progress()
     with _Outputs(job) as outputs:
-        seen: set[str] = set()
+        seen = SeenIds()
         for table in chunks:
             tick = time.perf_counter()
             sink = outputs.write_schedule if outputs.schedules is not None else None
@@ -322,17 +322,14 @@ ScheduleSink = Callable[[dict[str, Any]], None]
 
 
 def _process(
-    table: pa.Table, first_row: int, seen: set[str], schedule_sink: ScheduleSink | None
+    table: pa.Table, first_row: int, seen: SeenIds, schedule_sink: ScheduleSink | None
 ) -> ChunkResult:
     """Validate and amortize one chunk; schedule slices go to ``schedule_sink`` as computed."""
     n = table.num_rows
     ids = table["loan_id"].combine_chunks().cast(pa.string())
-    id_list: list[str | None] = ids.to_pylist()
     reasons: dict[int, list[str]] = {}
-    for i in _duplicates_or_missing(id_list, seen):
-        reasons.setdefault(i, []).append(
-            "loan_id is required" if not id_list[i] else "duplicate loan_id"
-        )
+    for i in np.flatnonzero(seen.repeated(ids)).tolist():
+        reasons[i] = ["duplicate loan_id" if ids[i].as_py() else "loan_id is required"]
     parsed: dict[str, Parsed] = {}
     for name, spec in FIELDS.items():
         if name in table.column_names:
@@ -369,7 +366,9 @@ def _process(
         ],
         schema=SUMMARY_SCHEMA,
     )
-    rejects = [(first_row + i, id_list[i] or "", "; ".join(reasons[i])) for i in sorted(reasons)]
+    rejects = [
+        (first_row + i, ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
+    ]
     return ChunkResult(summary, rejects)
 
 
@@ -412,22 +411,6 @@ def _amortize(
     if not parts:
         return [np.zeros(0, dtype=np.int64)] * 7
     return [np.concatenate(column) for column in zip(*parts, strict=True)]
-
-
-def _duplicates_or_missing(ids: list[str | None], seen: set[str]) -> list[int]:
-    """Rows whose id is empty or already seen (in this chunk or an earlier one)."""
-    unique = set(ids)
-    plain = len(unique) == len(ids) and None not in unique and "" not in unique
-    if plain and seen.isdisjoint(unique):
-        seen |= unique  # type: ignore[arg-type]
-        return []
-    bad = []
-    for i, loan_id in enumerate(ids):
-        if not loan_id or loan_id in seen:
-            bad.append(i)
-        else:
-            seen.add(loan_id)
-    return bad
 
 
 def _blank_is_zero(parsed: Parsed, column: pa.Array) -> None:

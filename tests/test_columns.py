@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bankbot_tools.columns import parse_column
+from bankbot_tools import columns
+from bankbot_tools.columns import SeenIds, hash_strings, parse_column
 from bankbot_tools.loan import RULES, FieldSpec, Violation, to_units
 
 NUMBER_TEXT = st.from_regex(r"\A[ \t]?[+-]?(\d{1,17}(\.\d{0,8})?|\.\d{1,8})[ \t]?\Z")
@@ -111,3 +113,46 @@ def test_chunked_and_bool_columns() -> None:
 def test_plain_money_text(raw: str, units: int) -> None:
     """Typical CSV amounts become cents."""
     assert parse_column(RULES[0], pa.array([raw])).units.tolist() == [units]
+
+
+def reference_repeated(chunks: list[list[str | None]]) -> list[list[bool]]:
+    """The plain-set definition: empty, or seen before."""
+    seen: set[str] = set()
+    out = []
+    for chunk in chunks:
+        flags = []
+        for value in chunk:
+            flags.append(not value or value in seen)
+            if value:
+                seen.add(value)
+        out.append(flags)
+    return out
+
+
+ID_CHUNKS = st.lists(
+    st.lists(st.one_of(st.none(), st.text("ab\u00e9", max_size=3)), max_size=12), max_size=5
+)
+
+
+@given(ID_CHUNKS)
+def test_seen_ids_match_a_plain_set(chunks: list[list[str | None]]) -> None:
+    """Duplicate detection across chunks equals the plain-set definition."""
+    seen = SeenIds()
+    got = [seen.repeated(pa.array(chunk, pa.string())).tolist() for chunk in chunks]
+    assert got == reference_repeated(chunks)
+
+
+@given(ID_CHUNKS)
+def test_seen_ids_exact_when_every_hash_collides(chunks: list[list[str | None]]) -> None:
+    """Equal hashes are confirmed on the strings, so collisions never reject a loan."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "hash_strings", lambda ids: np.zeros(len(ids), dtype=np.uint64))
+        seen = SeenIds()
+        got = [seen.repeated(pa.array(chunk, pa.string())).tolist() for chunk in chunks]
+    assert got == reference_repeated(chunks)
+
+
+def test_hash_strings_of_sliced_arrays() -> None:
+    """Hashes depend on the string only, not on where it sits in a buffer."""
+    whole = pa.array(["x", "loan-1", "", "loan-1", None])
+    assert hash_strings(whole.slice(1))[0] == hash_strings(whole)[3]
