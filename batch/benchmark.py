@@ -7,6 +7,7 @@ For each size it times, on the same Parquet portfolio (batch/make_portfolio.py):
 
 * ``bankbot batch run`` to a Parquet summary, and with Parquet schedules, as a real
   subprocess: wall time including start-up, and peak RSS of that process;
+* the kernel alone (``amortization.amortize_loans`` on the whole portfolio, in process);
 * a plain per-loan Python loop over integer cents (the status quo), summaries and
   schedules; sampled on at most 20,000 / 2,000 loans and extrapolated;
 * numpy-financial's float ``pmt``/``ipmt``/``ppmt`` schedules per loan, sampled on at
@@ -36,7 +37,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_portfolio import portfolio
 
-from bankbot_tools.amortization import RATE_DIVISOR, annuity_payment
+from bankbot_tools.amortization import RATE_DIVISOR, amortize_loans, annuity_payment
 
 RSS_PROBE = (
     "import resource, subprocess, sys, time\n"
@@ -157,6 +158,11 @@ def bench_size(n: int, folder: Path, big_schedules: bool) -> None:
         timed("  of which in the engine (manifest duration)", n, engine_seconds(summary), rows)
         if n <= 100_000:
             io_floor_schedules(schedules, n)
+    columns = [np.array(c) for c in zip(*loans, strict=True)]
+    amortize_loans(*(c[:100] for c in columns))
+    start = time.perf_counter()
+    amortize_loans(*columns)
+    timed("kernel only: amortize_loans, in process", n, time.perf_counter() - start)
     sample = loans[:20_000]
     start = time.perf_counter()
     python_loop(sample, schedules=False)
