@@ -17,21 +17,8 @@ data=$(mktemp -d "${TMPDIR:-/tmp}/bankbot-smoke.XXXXXX")
 trap 'rm -rf "$data" 2>/dev/null || true' EXIT
 chmod 0777 "$data"   # writable by the image's own user (10001) as well as by --user
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_exit() {
-    local want=$1 rc=0
-    shift
-    "$@" || rc=$?
-    [[ $rc -eq $want ]] || fail "expected exit $want, got $rc: $*"
-    echo "ok (exit $rc): $*"
-}
-need_file() {
-    local f
-    for f in "$@"; do
-        [[ -s $f ]] || fail "missing or empty output: $f"
-        echo "ok: ${f#"$data"/} ($(wc -c <"$f") bytes)"
-    done
-}
+# shellcheck source=ci/checks-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/checks-lib.sh"
 
 expect_exit 0 "${run[@]}" "$image" --version
 # The default CMD: the bundled sample portfolio, outputs to the mounted /data.

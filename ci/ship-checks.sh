@@ -68,24 +68,8 @@ run_step() {
     esac
 }
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect_exit WANT CMD...: run CMD, fail unless it exits with WANT.
-expect_exit() {
-    local want=$1 rc=0
-    shift
-    "$@" || rc=$?
-    [[ $rc -eq $want ]] || fail "expected exit $want, got $rc: $*"
-    echo "ok (exit $rc): $*"
-}
-
-need_file() {
-    local f
-    for f in "$@"; do
-        [[ -s $f ]] || fail "missing or empty output: $f"
-        echo "ok: $f ($(wc -c <"$f") bytes)"
-    done
-}
+# shellcheck source=ci/checks-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/checks-lib.sh"
 
 # --- tools -----------------------------------------------------------------
 
