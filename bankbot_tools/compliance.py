@@ -1,7 +1,7 @@
 """Compliance prompts a regulated banking voicebot can speak: exact, versioned, never half-filled.
 
-Pure core. Flows and their params are declared here as data (``FLOWS``), so the tool layer can
-build a JSON schema from them; the wording lives in ``prompts/<locale>.json`` (package data),
+Pure core: loads the wording and renders it. Flows and their params are declared in
+:mod:`bankbot_tools.flows`; the wording lives in ``prompts/<locale>.json`` (package data),
 checked on load: every placeholder is a declared param. Templating is ``string.Template.substitute``
 only, and a caller's value is inserted as text, never read again as a template. A missing or
 invalid param selects the flow's fallback text, which still carries the legally required phrases,
@@ -14,15 +14,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from string import Template
 from typing import Any, Final
 
+from bankbot_tools.flows import (
+    COUNT_MAX,
+    DATE_PATTERN,
+    DEFAULT_LOCALE,
+    FLOWS,
+    LOCALES,
+    MASKED_PATTERN,
+    TEXT_MAX_LENGTH,
+    FlowSpec,
+    ParamKind,
+    ParamSpec,
+)
 from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, MONTHS, FieldSpec, Violation, units_of
 from bankbot_tools.money import cents_to_decimal
 from bankbot_tools.speech import (
@@ -36,17 +47,10 @@ from bankbot_tools.speech import (
 )
 
 __all__ = [
-    "DEFAULT_LOCALE",
-    "FLOWS",
-    "LOCALES",
-    "CheckResult",
-    "FlowSpec",
     "FlowTemplate",
-    "ParamKind",
-    "ParamSpec",
     "RenderedPrompt",
     "TemplateError",
-    "check_all",
+    "catalog",
     "find_leftovers",
     "get_prompt",
     "parse_templates",
@@ -55,14 +59,6 @@ __all__ = [
 ]
 
 
-DEFAULT_LOCALE: Final = "en-US"
-LOCALES: Final = ("en-US", "es-US")
-
-TEXT_MAX_LENGTH: Final = 80
-COUNT_MAX: Final = 99
-# ASCII digits only: JSON-schema patterns (ECMA-262) and Python regexes must agree.
-_DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_MASKED_PATTERN: Final = r"^[0-9 -]*[0-9]{4}[0-9 -]*$"
 _COUNT_PATTERN: Final = r"^[0-9]{1,4}$"
 _LEFTOVER: Final = re.compile(r"\$(?:\{|[_A-Za-z])|[{}]|\bNone\b")
 _UNITS: Final = {"en": ("month", "months"), "es": ("mes", "meses")}
@@ -74,235 +70,6 @@ class TemplateError(ValueError):
 
 class _InvalidParam(ValueError):
     """A param value is missing or fails its kind's rule; the message names no value (PII)."""
-
-
-class ParamKind(StrEnum):
-    """How a param is validated, shown in text and spoken."""
-
-    TEXT = "text"
-    COUNT = "count"
-    AMOUNT = "amount"
-    DATE = "date"
-    RATE = "rate"
-    MONTHS = "months"
-    MASKED = "masked"
-    CHOICE = "choice"
-
-
-_SCHEMAS: Final[dict[ParamKind, dict[str, Any]]] = {
-    ParamKind.TEXT: {"type": "string", "minLength": 1, "maxLength": TEXT_MAX_LENGTH},
-    ParamKind.COUNT: {"type": "integer", "minimum": 0, "maximum": COUNT_MAX},
-    ParamKind.AMOUNT: AMOUNT.json_schema(),
-    ParamKind.DATE: {"type": "string", "format": "date", "pattern": _DATE_PATTERN},
-    ParamKind.RATE: ANNUAL_RATE.json_schema(),
-    ParamKind.MONTHS: MONTHS.json_schema(),
-    ParamKind.MASKED: {"type": "string", "pattern": _MASKED_PATTERN},
-    ParamKind.CHOICE: {"type": "string"},
-}
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """One declared param of a flow: its kind, whether required, choices and a sample value."""
-
-    name: str
-    kind: ParamKind
-    required: bool
-    description: str
-    sample: str | int | float
-    choices: tuple[str, ...] = ()
-
-    def to_json_schema(self) -> dict[str, Any]:
-        """JSON-schema fragment for this param.
-
-        >>> FLOWS["human_handoff"].params[0].to_json_schema()["enum"]
-        ['hardship', 'bereavement', 'complaint', 'request']
-        """
-        schema = {**_SCHEMAS[self.kind], "description": self.description}
-        if self.choices:
-            schema["enum"] = list(self.choices)
-        return schema
-
-
-@dataclass(frozen=True)
-class FlowSpec:
-    """A compliance flow: its name, purpose and declared params."""
-
-    name: str
-    description: str
-    params: tuple[ParamSpec, ...]
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """Names of the required params.
-
-        >>> FLOWS["loan_quote_disclaimer"].required
-        ('apr', 'term_months', 'monthly_payment')
-        """
-        return tuple(p.name for p in self.params if p.required)
-
-    @property
-    def optional(self) -> tuple[str, ...]:
-        """Names of the optional params.
-
-        >>> FLOWS["loan_quote_disclaimer"].optional
-        ('first_payment_date',)
-        """
-        return tuple(p.name for p in self.params if not p.required)
-
-    def sample_params(self) -> dict[str, str | int | float]:
-        """Sample values for every param, valid for rendering.
-
-        >>> FLOWS["kyc"].sample_params()["attempts_left"]
-        2
-        """
-        return {p.name: p.sample for p in self.params}
-
-    def to_json_schema(self) -> dict[str, Any]:
-        """JSON schema of this flow's ``params`` object.
-
-        >>> FLOWS["kyc"].to_json_schema()["required"]
-        ['bank_name', 'attempts_left']
-        """
-        return {
-            "type": "object",
-            "properties": {p.name: p.to_json_schema() for p in self.params},
-            "required": list(self.required),
-            "additionalProperties": False,
-        }
-
-
-def _param(
-    name: str, kind: ParamKind, description: str, sample: str | int | float, *choices: str
-) -> ParamSpec:
-    return ParamSpec(name, kind, True, description, sample, choices)
-
-
-def _optional(name: str, kind: ParamKind, description: str, sample: str | int | float) -> ParamSpec:
-    return ParamSpec(name, kind, False, description, sample)
-
-
-_BANK = _param("bank_name", ParamKind.TEXT, "Bank name as it should be spoken.", "Acme Bank")
-FLOWS: Final[Mapping[str, FlowSpec]] = {
-    spec.name: spec
-    for spec in (
-        FlowSpec(
-            "kyc",
-            "Identity check with partial data only; attempts left; lock and hand off at the max.",
-            (
-                _BANK,
-                _param("attempts_left", ParamKind.COUNT, "Verification attempts left.", 2),
-                _optional(
-                    "account_number",
-                    ParamKind.MASKED,
-                    "Account number; only its last 4 digits are ever read back.",
-                    "000123451234",
-                ),
-            ),
-        ),
-        FlowSpec(
-            "opt_out",
-            "Withdrawal of recording or marketing consent, in any wording; scope confirmed.",
-            (
-                _BANK,
-                _param(
-                    "scope",
-                    ParamKind.CHOICE,
-                    "What the caller withdraws consent to.",
-                    "marketing",
-                    "recording",
-                    "marketing",
-                    "all",
-                ),
-            ),
-        ),
-        FlowSpec(
-            "legal",
-            "Versioned legal notice.",
-            (
-                _BANK,
-                _optional(
-                    "effective_date",
-                    ParamKind.DATE,
-                    "ISO date the notice is effective.",
-                    "2026-03-04",
-                ),
-            ),
-        ),
-        FlowSpec(
-            "recording_notice",
-            "Recording notice asking consent, with a path if the caller declines.",
-            (_BANK,),
-        ),
-        FlowSpec(
-            "ai_disclosure",
-            "Automated assistant, not a person; how to reach a human.",
-            (
-                _BANK,
-                _optional("assistant_name", ParamKind.TEXT, "Name of the assistant.", "Ava"),
-            ),
-        ),
-        FlowSpec(
-            "mini_miranda",
-            "Debt-collection disclosure for the first and later contacts.",
-            (
-                _param("collector_name", ParamKind.TEXT, "Who is collecting.", "Acme Recovery"),
-                _param(
-                    "contact",
-                    ParamKind.CHOICE,
-                    "First contact or a later one.",
-                    "first",
-                    "first",
-                    "subsequent",
-                ),
-            ),
-        ),
-        FlowSpec(
-            "loan_quote_disclaimer",
-            "Loan estimate: annual percentage rate, repayment terms, not an offer of credit.",
-            (
-                _param("apr", ParamKind.RATE, "Annual percentage rate as a fraction.", 0.065),
-                _param("term_months", ParamKind.MONTHS, "Term in months.", 60),
-                _param("monthly_payment", ParamKind.AMOUNT, "Monthly payment in USD.", 1264.14),
-                _optional(
-                    "first_payment_date",
-                    ParamKind.DATE,
-                    "ISO date of the first payment.",
-                    "2026-03-04",
-                ),
-            ),
-        ),
-        FlowSpec(
-            "do_not_call",
-            "Company do-not-call request confirmed, honored within ten business days.",
-            (
-                _BANK,
-                _optional(
-                    "phone_number",
-                    ParamKind.MASKED,
-                    "Phone number; only its last 4 digits are ever read back.",
-                    "555-010-1234",
-                ),
-            ),
-        ),
-        FlowSpec(
-            "human_handoff",
-            "Transfer to a person.",
-            (
-                _param(
-                    "reason",
-                    ParamKind.CHOICE,
-                    "Why the caller is transferred.",
-                    "request",
-                    "hardship",
-                    "bereavement",
-                    "complaint",
-                    "request",
-                ),
-            ),
-        ),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -340,33 +107,6 @@ class RenderedPrompt:
         'human_handoff.en-US'
         """
         return {**asdict(self), "ignored_params": list(self.ignored_params)}
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One case of ``check_all``: a flow in a locale with some params, and what went wrong."""
-
-    flow: str
-    locale: str
-    case: str
-    problems: tuple[str, ...] = field(default=())
-
-    @property
-    def passed(self) -> bool:
-        """True when the case found no problem.
-
-        >>> CheckResult("kyc", "en-US", "sample", ("text: leftover '$x'",)).passed
-        False
-        """
-        return not self.problems
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON, with ``passed``.
-
-        >>> CheckResult("kyc", "en-US", "sample").to_dict()["passed"]
-        True
-        """
-        return {**asdict(self), "problems": list(self.problems), "passed": self.passed}
 
 
 def find_leftovers(text: str) -> list[str]:
@@ -448,7 +188,12 @@ def parse_templates(document: object, locale: str) -> dict[str, FlowTemplate]:
 
 
 @cache
-def _catalog() -> dict[str, dict[str, FlowTemplate]]:
+def catalog() -> dict[str, dict[str, FlowTemplate]]:
+    """The shipped prompt files, checked, by locale then flow; loaded once.
+
+    >>> catalog()["es-US"]["kyc"].id
+    'kyc.es-US'
+    """
     folder = files("bankbot_tools") / "prompts"
     return {
         locale: parse_templates(json.loads((folder / f"{locale}.json").read_text("utf-8")), locale)
@@ -529,7 +274,7 @@ def _render_value(
         )
         return shown, spell_date(day, locale)
     if spec.kind is ParamKind.MASKED:
-        if not isinstance(value, str) or not re.fullmatch(_MASKED_PATTERN, value):
+        if not isinstance(value, str) or not re.fullmatch(MASKED_PATTERN, value):
             raise _InvalidParam("must be digits (spaces and dashes allowed), at least 4 digits")
         return spell_masked(value, locale, separator=""), spell_masked(value, locale)
     choice = value.strip().lower() if isinstance(value, str) else None
@@ -542,7 +287,7 @@ def _render_value(
 def _date(value: object) -> date:
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and re.fullmatch(_DATE_PATTERN, value.strip()):
+    if isinstance(value, str) and re.fullmatch(DATE_PATTERN, value.strip()):
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
@@ -598,16 +343,12 @@ def render_prompt(
     >>> p.locale, p.fallback, "Intentos restantes: dos." in p.spoken_text
     ('es-US', False, True)
     """
-    return _render(flow_type, params, locale)
-
-
-def _render(flow_type: str, params: Mapping[str, object] | None, locale: str) -> RenderedPrompt:
     spec = _known_flow(flow_type)
     if params is not None and not isinstance(params, Mapping):
         raise ValueError("params must be a mapping of param names to values")
     given: Mapping[Any, object] = params or {}
     used = resolve_locale(locale)
-    flow = _catalog()[used][spec.name]
+    flow = catalog()[used][spec.name]
     unknown = tuple(str(k)[:40] for k in given if k not in {p.name for p in spec.params})
     result = RenderedPrompt(
         spec.name, flow.id, flow.version, used, str(locale), False, None, "", "", unknown[:10]
@@ -638,46 +379,3 @@ def get_prompt(
     'Of course. I am transferring you to a member of our team now. Please stay on the line.'
     """
     return render_prompt(flow_type, params, locale).text
-
-
-def _problems(prompt: RenderedPrompt, phrases: tuple[str, ...], fallback: bool) -> list[str]:
-    problems = []
-    if prompt.fallback is not fallback:
-        problems.append(f"expected fallback={fallback}, got {prompt.fallback}")
-    for label, text in (("text", prompt.text), ("spoken_text", prompt.spoken_text)):
-        problems += [f"{label}: leftover {bit!r}" for bit in find_leftovers(text)]
-        problems += [
-            f"{label}: missing phrase {p!r}" for p in phrases if p.casefold() not in text.casefold()
-        ]
-    return problems
-
-
-def check_all() -> list[CheckResult]:
-    """Render every flow in every locale with sample params, every choice, and each param
-    missing or invalid in turn; report leftovers, missing required phrases, wrong fallbacks.
-
-    >>> all(result.passed for result in check_all())
-    True
-    """
-    results = []
-    for locale in LOCALES:
-        for name, spec in FLOWS.items():
-            phrases = _catalog()[locale][name].required_phrases
-            sample = spec.sample_params()
-            cases: list[tuple[str, dict[str, object], bool]] = [("sample", dict(sample), False)]
-            cases += [
-                (f"{p.name}={choice}", {**sample, p.name: choice}, False)
-                for p in spec.params
-                for choice in p.choices
-            ]
-            cases += [(f"missing {p}", _without(sample, p), True) for p in spec.required]
-            cases += [(f"invalid {p.name}", {**sample, p.name: ""}, True) for p in spec.params]
-            for case, params, fallback in cases:
-                prompt = _render(name, params, locale)
-                problems = _problems(prompt, phrases, fallback)
-                results.append(CheckResult(name, locale, case, tuple(problems)))
-    return results
-
-
-def _without(params: Mapping[str, object], name: str) -> dict[str, object]:
-    return {k: v for k, v in params.items() if k != name}

@@ -1,7 +1,7 @@
 """JSON schemas of the LLM tools, generated from the rule table and the compliance flows.
 
 Bounds, types and descriptions of loan fields come from :mod:`bankbot_tools.loan`'s
-``FieldSpec`` table; flows, params and enums from :data:`bankbot_tools.compliance.FLOWS`.
+``FieldSpec`` table; flows, params and enums from :data:`bankbot_tools.flows.FLOWS`.
 Nothing here restates a rule. The schemas follow Mistral's tools format and also meet
 OpenAI's strict mode: ``additionalProperties: false``, every property required,
 optional ones nullable, and only the keywords strict mode supports.
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final
 
-from bankbot_tools.compliance import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
+from bankbot_tools.flows import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
 from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL
 
 #: What a tool name must look like for both Mistral and OpenAI.

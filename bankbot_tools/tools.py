@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from bankbot_tools import events, schemas
 from bankbot_tools.amortization import amortize
-from bankbot_tools.compliance import DEFAULT_LOCALE, render_prompt, resolve_locale
+from bankbot_tools.compliance import render_prompt, resolve_locale
 from bankbot_tools.documents import (
     loan_document,
     plan_document,
@@ -30,6 +30,7 @@ from bankbot_tools.documents import (
     schedule_rows,
     segment_rows,
 )
+from bankbot_tools.flows import DEFAULT_LOCALE
 from bankbot_tools.loan import ANNUAL_RATE, PRINCIPAL, LoanTerms, to_units
 from bankbot_tools.money import cents_to_float
 from bankbot_tools.plans import PlanTerms, build_plan

@@ -7,9 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from bankbot_tools import compliance
+from bankbot_tools import flows
 from bankbot_tools.cli import app
 from bankbot_tools.cli.compliance import parse_params
+from bankbot_tools.compliance_check import CheckResult
 
 KYC = ["compliance-test", "--flow", "kyc", "--param", "bank_name=Acme Bank"]
 
@@ -47,7 +48,7 @@ def test_check_all_table_passes(runner: CliRunner) -> None:
     """--all prints a pass table for every flow and locale and exits 0."""
     result = runner.invoke(app, ["compliance-test", "--all"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("PASS") == len(compliance.FLOWS) * len(compliance.LOCALES)
+    assert result.stdout.count("PASS") == len(flows.FLOWS) * len(flows.LOCALES)
     assert "FAIL" not in result.stdout
 
 
@@ -62,7 +63,7 @@ def test_check_all_json(runner: CliRunner) -> None:
 
 def test_check_all_fails_with_exit_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failing check makes --all exit 1 and show FAIL."""
-    failing = [compliance.CheckResult("kyc", "en-US", "sample", ("text: leftover '$x'",))]
+    failing = [CheckResult("kyc", "en-US", "sample", ("text: leftover '$x'",))]
     monkeypatch.setattr("bankbot_tools.cli.compliance.check_all", lambda: failing)
     result = runner.invoke(app, ["compliance-test", "--all"])
     assert result.exit_code == 1

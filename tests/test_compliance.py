@@ -18,16 +18,15 @@ from hypothesis import strategies as st
 
 from bankbot_tools import compliance
 from bankbot_tools.compliance import (
-    FLOWS,
-    LOCALES,
     TemplateError,
-    check_all,
     find_leftovers,
     get_prompt,
     parse_templates,
     render_prompt,
     resolve_locale,
 )
+from bankbot_tools.compliance_check import check_all
+from bankbot_tools.flows import FLOWS, LOCALES
 
 # What each flow must say, stated here independently of the template files.
 REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
@@ -397,7 +396,7 @@ def test_check_all_passes_and_covers_everything() -> None:
 
 def test_check_all_reports_a_missing_phrase(monkeypatch: pytest.MonkeyPatch) -> None:
     """A template that drops a required phrase fails check_all."""
-    catalog = copy.deepcopy(compliance._catalog())
+    catalog = copy.deepcopy(compliance.catalog())
     flow = catalog["en-US"]["kyc"]
     broken = compliance.FlowTemplate(
         flow.id,
@@ -409,7 +408,7 @@ def test_check_all_reports_a_missing_phrase(monkeypatch: pytest.MonkeyPatch) -> 
         (*flow.required_phrases, "phrase that is nowhere"),
     )
     catalog["en-US"]["kyc"] = broken
-    monkeypatch.setattr(compliance, "_catalog", lambda: catalog)
+    monkeypatch.setattr(compliance, "catalog", lambda: catalog)
     failures = [r for r in check_all() if not r.passed]
     assert failures and {(r.flow, r.locale) for r in failures} == {("kyc", "en-US")}
     assert "missing phrase 'phrase that is nowhere'" in failures[0].problems[0]

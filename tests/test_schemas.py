@@ -14,7 +14,7 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from mistralai.client.models import Tool as MistralTool
 
 from bankbot_tools import schemas
-from bankbot_tools.compliance import FLOWS, LOCALES
+from bankbot_tools.flows import FLOWS, LOCALES
 from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec, to_units
 from bankbot_tools.schemas import SchemaFormat
 

@@ -12,14 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from bankbot_tools.cli.common import ExitCode, JsonFlag, command, print_json
-from bankbot_tools.compliance import (
-    DEFAULT_LOCALE,
-    FLOWS,
-    CheckResult,
-    RenderedPrompt,
-    check_all,
-    render_prompt,
-)
+from bankbot_tools.compliance import RenderedPrompt, render_prompt
+from bankbot_tools.compliance_check import CheckResult, check_all
+from bankbot_tools.flows import DEFAULT_LOCALE, FLOWS
 
 
 def parse_params(pairs: Iterable[str]) -> dict[str, str]:
