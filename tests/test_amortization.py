@@ -122,20 +122,22 @@ def test_many_loans_at_once_equal_one_at_a_time(rows: list[tuple[int, int, int, 
             assert many.schedule[column][mine].tolist() == one.schedule[column].tolist()
 
 
-# Published monthly payments (principal, annual rate, months, payment):
+# Published monthly payments (principal, annual rate, months, payment), each from an
+# independent public source:
 PUBLISHED = [
-    # Wikipedia, "Mortgage calculator": $200,000 at 6.5% for 30 years pays $1,264.14.
+    # The reference value; also Wikipedia, "Mortgage calculator".
     ("200000", "0.065", 360, "1264.14"),
-    # Wikipedia, "Amortization calculator": $100,000 at 6% for 30 years pays $599.55.
+    # examzify.com, UCF REE3043 Real Estate exam 4: $100,000 at 6% for 30 years.
     ("100000", "0.06", 360, "599.55"),
-    # Freddie Mac / CFPB style example: $300,000 at 4% for 30 years pays $1,432.25.
-    ("300000", "0.04", 360, "1432.25"),
-    # Standard 15-year table: $250,000 at 5% for 15 years pays $1,976.98.
-    ("250000", "0.05", 180, "1976.98"),
-    # Auto loan table: $30,000 at 5% for 60 months pays $566.14.
-    ("30000", "0.05", 60, "566.14"),
-    # Personal loan table: $10,000 at 7% for 36 months pays $308.77.
-    ("10000", "0.07", 36, "308.77"),
+    # mathondemand.com, "monthly loan payment on a 100000 loan for 30 years with a 6.5% rate".
+    ("100000", "0.065", 360, "632.07"),
+    # mathondemand.com: $700,000 at 6% for 30 years.
+    ("700000", "0.06", 360, "4196.85"),
+    # dollartimes.com, "10 Year $120,000 Mortgage Loan" table: 6.5% and 5.0%.
+    ("120000", "0.065", 120, "1362.58"),
+    ("120000", "0.05", 120, "1272.79"),
+    # qammunity.org/18928978: $300,000 at 6% for 30 years.
+    ("300000", "0.06", 360, "1798.65"),
 ]
 
 
