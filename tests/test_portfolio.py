@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bankbot_tools import calculate_payment, portfolio
+from bankbot_tools import calculate_payment, outputs, portfolio
 from bankbot_tools.amortization import amortize, amortize_loans
 from bankbot_tools.loan import LoanTerms
 from bankbot_tools.money import cents_to_decimal
@@ -188,10 +188,10 @@ def test_manifest_contents(tmp_path: Path) -> None:
     returned = portfolio.run(job)
     manifest = json.loads((tmp_path / "s.manifest.json").read_text())
     assert manifest == returned
-    assert manifest["input"] == {"path": str(SAMPLE), "sha256": portfolio.sha256(SAMPLE)}
+    assert manifest["input"] == {"path": str(SAMPLE), "sha256": outputs.sha256(SAMPLE)}
     assert set(manifest["outputs"]) == {"summary", "rejects", "schedules"}
     for output in manifest["outputs"].values():
-        assert output["sha256"] == portfolio.sha256(Path(output["path"]))
+        assert output["sha256"] == outputs.sha256(Path(output["path"]))
     assert manifest["version"]
     assert manifest["finished"] >= manifest["started"]
     assert manifest["duration_s"] >= 0

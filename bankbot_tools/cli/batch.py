@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bankbot_tools import portfolio
+from bankbot_tools import outputs, portfolio
 from bankbot_tools.cli.common import ExitCode, JsonFlag, command, fail, print_json
 
 batch_app = typer.Typer(
@@ -60,7 +60,7 @@ def run(
         typer.Option(min=0, help="Fail (exit 1, no summary) when more rows are rejected."),
     ] = None,
     input_format: Annotated[
-        portfolio.Format | None,
+        outputs.Format | None,
         typer.Option(help="Input format when the extension does not tell."),
     ] = None,
     column_map: Annotated[
