@@ -336,8 +336,8 @@ def render_prompt(
 
     Raises ``ValueError`` for an unknown flow (listing the known ones) or non-mapping params.
 
-    The locale served is in ``locale`` (see ``resolve_locale``); a param fallback is logged as
-    a ``compliance.fallback`` warning naming the param, never its value.
+    The locale served is in ``locale`` (see ``resolve_locale``); a param fallback sets
+    ``fallback`` and a ``fallback_reason`` naming the param, never its value.
 
     >>> p = render_prompt("kyc", {"bank_name": "Acme Bank", "attempts_left": 2}, "es-MX")
     >>> p.locale, p.fallback, "Intentos restantes: dos." in p.spoken_text
