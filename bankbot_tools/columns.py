@@ -4,8 +4,8 @@ The batch engine's column parser: the rules of :func:`bankbot_tools.loan.to_unit
 applied to whole columns. Plain values take a vectorized path (strings matching a
 strict ASCII form of ``loan.NUMBER_PATTERN``; finite floats below 2**50 units; ints;
 decimals via their text); every other value (empty or non-numeric text, unicode
-digits, NaN, huge floats, bools) is rare and goes through ``to_units`` itself, one
-value at a time, so the two can only agree. Range rules always come from
+digits, NaN, huge floats, bools) is rare and goes through ``loan.units_of`` itself,
+one value at a time, so the two can only agree. Range rules always come from
 :func:`bankbot_tools.loan.check_units`.
 """
 
@@ -20,13 +20,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bankbot_tools.loan import FieldSpec, Violation, check_units, to_units
+from bankbot_tools.loan import FieldSpec, Violation, check_units, units_of
 from bankbot_tools.money import IntArray
 
 BoolArray = npt.NDArray[np.bool_]
 
 #: ``loan.NUMBER_PATTERN`` narrowed to ASCII digits and ASCII whitespace (RE2 syntax).
-#: Every text it matches also matches ``NUMBER_PATTERN``; the rest is parsed by ``to_units``.
+#: Every text it matches also matches ``NUMBER_PATTERN``; the rest is parsed by ``units_of``.
 _FAST_NUMBER = r"^[ \t\n\r\f\v]*(?P<sign>[+-]?)(?P<int>\d*)\.?(?P<frac>\d*)[ \t\n\r\f\v]*$"
 _FAST_CHECK = r"^[ \t\n\r\f\v]*[+-]?(\d+(\.\d*)?|\.\d+)[ \t\n\r\f\v]*$"
 _MAX_SCALED = 10**15  # to_units rejects |units| > 10**15 before the range rules
@@ -87,12 +87,9 @@ def parse_column(spec: FieldSpec, column: pa.Array | pa.ChunkedArray) -> Parsed:
 
 
 def _scalar(spec: FieldSpec, value: Any) -> tuple[int, int]:
-    """One value through ``to_units``; the code is the one whose message it raised."""
-    try:
-        return to_units(spec, value), Violation.OK
-    except ValueError as error:
-        reason = str(error)
-    return 0, next(code for code in Violation if code and spec.message(code, value) == reason)
+    """One value through the scalar rules, ``loan.units_of``: (units, Violation code)."""
+    result = units_of(spec, value)
+    return (0, result) if isinstance(result, Violation) else (result, Violation.OK)
 
 
 def _mask(array: pa.Array) -> BoolArray:
