@@ -64,6 +64,14 @@ class FieldSpec:
         """The upper bound as a decimal number."""
         return Decimal(self.max_units).scaleb(-self.scale)
 
+    def decimal(self, units: int) -> Decimal:
+        """Integer units of this field back as an exact decimal number.
+
+        >>> ANNUAL_RATE.decimal(65_000), PRINCIPAL.decimal(100010)
+        (Decimal('0.065000'), Decimal('1000.10'))
+        """
+        return Decimal(int(units)).scaleb(-self.scale)
+
     def requirement(self, violation: Violation) -> str:
         """The rule a value broke, without the value: ``"must be > 0"``."""
         if violation is Violation.MISSING:
