@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bankbot_tools.loan import LoanTerms
-from bankbot_tools.money import IntArray, div_half_up
+from bankbot_tools.money import IntArray, div_half_up, format_cents
 
 #: 12 months times the rate's scale (millionths): interest = balance * ppm / RATE_DIVISOR.
 RATE_DIVISOR = 12 * 1_000_000
@@ -234,7 +234,7 @@ def unamortizable(payment: IntArray) -> npt.NDArray[np.bool_]:
 def unamortizable_message(principal_cents: int, months: int) -> str:
     """One-line reason for a loan whose payment rounds to zero."""
     return (
-        f"principal {principal_cents / 100:.2f} is too small to amortize over {months} months:"
+        f"principal {format_cents(principal_cents)} is too small to amortize over {months} months:"
         " the payment rounds to 0.00"
     )
 

@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from string import Template
@@ -35,7 +34,7 @@ from bankbot_tools.flows import (
     ParamSpec,
 )
 from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, MONTHS, FieldSpec, Violation, units_of
-from bankbot_tools.money import cents_to_decimal
+from bankbot_tools.money import cents_to_decimal, percent_text
 from bankbot_tools.speech import (
     language_of,
     month_name,
@@ -261,9 +260,8 @@ def _render_value(
         cents = _units(AMOUNT, value)
         return f"${cents_to_decimal(cents):,.2f}", spell_amount(cents, "USD", locale)
     if spec.kind is ParamKind.RATE:
-        rate = Decimal(_units(ANNUAL_RATE, value)).scaleb(-ANNUAL_RATE.scale)
-        percent = format((rate * 100).normalize(), "f")
-        return f"{percent}%", spell_rate(rate, locale, apr=False)
+        rate = ANNUAL_RATE.decimal(_units(ANNUAL_RATE, value))
+        return percent_text(rate), spell_rate(rate, locale, apr=False)
     if spec.kind is ParamKind.DATE:
         day = _date(value)
         month = month_name(day.month, locale)

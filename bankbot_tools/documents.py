@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bankbot_tools.amortization import LoanSchedule
+from bankbot_tools.loan import ANNUAL_RATE
 from bankbot_tools.money import cents_to_float
 from bankbot_tools.plans import Plan
 
@@ -21,7 +22,7 @@ def rate_float(rate_ppm: int) -> float:
     >>> rate_float(65_000)
     0.065
     """
-    return rate_ppm / 1_000_000
+    return float(ANNUAL_RATE.decimal(rate_ppm))
 
 
 def schedule_rows(result: LoanSchedule) -> list[dict[str, Any]]:

@@ -49,6 +49,15 @@ def format_cents(cents: int) -> str:
     return str(cents_to_decimal(cents))
 
 
+def percent_text(rate: Decimal) -> str:
+    """A rate given as a fraction, written as an exact percentage without trailing zeros.
+
+    >>> percent_text(Decimal("0.065")), percent_text(Decimal("0.123456")), percent_text(Decimal(0))
+    ('6.5%', '12.3456%', '0%')
+    """
+    return f"{(rate * 100).normalize():f}%"
+
+
 def cents_to_float(cents: int) -> float:
     """Return cents as a float of two decimals, for JSON documents only (never for arithmetic).
 

@@ -6,7 +6,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bankbot_tools.amortization import LoanSchedule
-from bankbot_tools.money import format_cents
+from bankbot_tools.loan import ANNUAL_RATE
+from bankbot_tools.money import format_cents, percent_text
 from bankbot_tools.plans import Plan
 
 #: Rows shown at each end of a long schedule unless --full is given.
@@ -63,7 +64,7 @@ def plan(console: Console, result: Plan) -> None:
     for index, segment in enumerate(result.segments, start=1):
         table.add_row(
             str(index),
-            f"{segment.rate_ppm / 10_000:.4g}%",
+            percent_text(ANNUAL_RATE.decimal(segment.rate_ppm)),
             str(segment.months),
             format_cents(segment.payment),
             format_cents(segment.interest),

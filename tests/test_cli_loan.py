@@ -130,3 +130,36 @@ def test_version(runner: CliRunner) -> None:
 
     result = runner.invoke(app, ["--version"])
     assert result.stdout.strip() == f"bankbot {__version__}"
+
+
+def test_empty_item_in_a_list_is_reported_by_position(runner: CliRunner) -> None:
+    """An empty item in --rates is an error at its position, not silently dropped."""
+    result = runner.invoke(
+        app, ["payment-plan", "--amount", "100", "--rates", "0.05,,0.03", "--terms", "12,12,12"]
+    )
+    assert result.exit_code == 2
+    assert "rates[1]: annual_rate is required" in result.stderr
+
+
+def test_plan_table_shows_exact_rates(runner: CliRunner) -> None:
+    """Rates in the plan table are exact percentages, never rounded."""
+    result = runner.invoke(
+        app,
+        ["payment-plan", "--amount", "20000", "--rates", "0.123456,0.065125", "--terms", "12,48"],
+    )
+    assert "12.3456%" in result.stdout and "6.5125%" in result.stdout
+
+
+def test_csv_to_stdout_prints_only_csv(runner: CliRunner) -> None:
+    """--csv - writes the CSV alone on stdout, and refuses to mix it with --json."""
+    args = ["loan-calc", "--amount", "1000", "--rate", "0.1", "--months", "3", "--csv", "-"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "month,payment,interest,principal,balance",
+        "1,338.90,8.33,330.57,669.43",
+        "2,338.90,5.58,333.32,336.11",
+        "3,338.91,2.80,336.11,0.00",
+    ]
+    both = runner.invoke(app, [*args, "--json"])
+    assert both.exit_code == 2 and "choose one" in both.stderr

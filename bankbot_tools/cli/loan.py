@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -13,7 +13,7 @@ from rich.console import Console
 from bankbot_tools import render
 from bankbot_tools.amortization import amortize
 from bankbot_tools.cli.common import JsonFlag, command, print_json
-from bankbot_tools.documents import SCHEDULE_FIELDS, loan_document, plan_document
+from bankbot_tools.documents import SCHEDULE_FIELDS, loan_document, plan_document, rate_float
 from bankbot_tools.events import amount_bucket
 from bankbot_tools.loan import LoanTerms
 from bankbot_tools.money import format_cents
@@ -43,15 +43,18 @@ def loan_calc(
         terms = LoanTerms.parse(amount, rate, months, extra)
         event.update(
             term_months=terms.months,
-            rate=terms.rate_ppm / 1e6,
+            rate=rate_float(terms.rate_ppm),
             amount_bucket=amount_bucket(terms.principal_cents),
             extra=terms.extra_cents > 0,
         )
+        to_stdout = csv_path is not None and str(csv_path) == "-"
+        if to_stdout and json_:
+            raise ValueError("--csv - and --json both write to stdout: choose one")
         result = amortize(terms)
         if csv_path is not None:
             _write_csv(csv_path, result.rows())
-            if str(csv_path) == "-":
-                return
+        if to_stdout:
+            return
         if json_:
             print_json(loan_document(result))
         else:
@@ -59,15 +62,23 @@ def loan_calc(
 
 
 def _write_csv(path: Path, rows: list[dict[str, int]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") if str(path) != "-" else sys.stdout as out:
-        writer = csv.writer(out)
-        writer.writerow(SCHEDULE_FIELDS)
-        for row in rows:
-            writer.writerow([row["month"], *(format_cents(row[k]) for k in SCHEDULE_FIELDS[1:])])
+    if str(path) == "-":
+        _csv_rows(sys.stdout, rows)
+        return
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        _csv_rows(out, rows)
+
+
+def _csv_rows(out: TextIO, rows: list[dict[str, int]]) -> None:
+    writer = csv.writer(out)
+    writer.writerow(SCHEDULE_FIELDS)
+    for row in rows:
+        writer.writerow([row["month"], *(format_cents(row[k]) for k in SCHEDULE_FIELDS[1:])])
 
 
 def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+    """Comma-separated items; an empty item stays, so the rule table reports it by position."""
+    return [part.strip() for part in text.split(",")] if text.strip() else []
 
 
 def payment_plan(
