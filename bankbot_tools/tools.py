@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
-from bankbot_tools import events, schemas
+from bankbot_tools import compliance, events, schemas
 from bankbot_tools.amortization import amortize
 from bankbot_tools.compliance import render_prompt, resolve_locale
 from bankbot_tools.documents import (
@@ -64,9 +64,21 @@ async def generate_plan(
 
 
 async def get_prompt(
+    flow_type: str, params: Mapping[str, object] | None = None, locale: str = DEFAULT_LOCALE
+) -> str:
+    """The prompt text of a compliance flow, the seed API the orchestrator awaits.
+
+    A thin async wrapper over :func:`bankbot_tools.compliance.get_prompt`; the LLM tool's
+    richer answer (provenance, ``spoken_text``, fallback) is :func:`prompt_tool`.
+    """
+    return compliance.get_prompt(flow_type, params, locale)
+
+
+async def prompt_tool(
     flow: str, params: Mapping[str, object] | None = None, locale: str | None = None
 ) -> dict[str, Any]:
-    """A compliance prompt with its provenance, ``spoken_text`` ready for text-to-speech.
+    """The ``get_prompt`` LLM tool: a compliance prompt with its provenance, ``spoken_text``
+    ready for text-to-speech.
 
     A missing or invalid param gives the flow's safe fallback text with
     ``fallback: true`` and a ``fallback_reason``; an unknown flow is a ``ValueError``.
@@ -204,7 +216,7 @@ TOOLS: Final[dict[str, Tool]] = {
     for tool in (
         Tool("calculate_payment", payment_tool, _payment_facts),
         Tool("generate_plan", plan_tool, _plan_facts),
-        Tool("get_prompt", get_prompt, _prompt_facts),
+        Tool("get_prompt", prompt_tool, _prompt_facts),
     )
 }
 

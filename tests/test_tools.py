@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 from typing import Any
@@ -11,13 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from bankbot_tools import events, schemas
+import bankbot_tools
+from bankbot_tools import compliance, events, schemas
 from bankbot_tools.tools import (
     TOOLS,
     calculate_payment,
     dispatch,
     generate_plan,
     get_prompt,
+    prompt_tool,
     tool_message,
 )
 
@@ -58,9 +61,20 @@ async def test_generate_plan_keeps_its_segments() -> None:
     assert [row["payment"] for row in rows] == [396.02, 380.86, 369.56]
 
 
-async def test_get_prompt_renders_with_provenance() -> None:
-    """The async prompt tool returns the rendered prompt and its template id."""
-    prompt = await get_prompt("kyc", KYC)
+async def test_get_prompt_keeps_the_seed_signature_and_returns_text() -> None:
+    """The root get_prompt(flow_type, params, locale="en-US") awaits to the core's text."""
+    assert bankbot_tools.get_prompt is get_prompt
+    parameters = inspect.signature(get_prompt).parameters
+    assert list(parameters) == ["flow_type", "params", "locale"]
+    assert parameters["params"].default is None and parameters["locale"].default == "en-US"
+    text = await get_prompt(flow_type="kyc", params=KYC, locale="es-US")
+    assert isinstance(text, str)
+    assert text == compliance.get_prompt("kyc", KYC, "es-US")
+
+
+async def test_prompt_tool_renders_with_provenance() -> None:
+    """The LLM prompt tool returns the rendered prompt and its template id."""
+    prompt = await prompt_tool("kyc", KYC)
     assert prompt["fallback"] is False and prompt["template_id"].startswith("kyc")
     assert "Acme Bank" in prompt["text"]
 
