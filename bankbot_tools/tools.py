@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Final
 
 from bankbot_tools import compliance, events, schemas
@@ -200,7 +201,7 @@ class Tool:
         """JSON schema of the tool's arguments."""
         return schemas.TOOLS[self.name][1]
 
-    @property
+    @cached_property
     def optional(self) -> frozenset[str]:
         """Parameters the model may send as null or leave out."""
         return frozenset(

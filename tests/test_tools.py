@@ -344,3 +344,10 @@ async def test_fuzzed_arguments_never_raise(name: str, arguments: dict[str, Any]
 async def test_fuzzed_argument_text_never_raises(name: str, text: str) -> None:
     """Arbitrary argument text, JSON or not, always gets a structured answer."""
     _assert_structured(await dispatch(name, text))
+
+
+def test_optional_parameters_are_computed_once() -> None:
+    """Each tool's optional set is built once, not on every call the dispatcher parses."""
+    for tool in TOOLS.values():
+        assert tool.optional is tool.optional
+    assert TOOLS["generate_plan"].optional == {"extra", "locale", "currency"}
