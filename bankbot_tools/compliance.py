@@ -22,7 +22,6 @@ from string import Template
 from typing import Any, Final
 
 from bankbot_tools.flows import (
-    COUNT_MAX,
     DATE_PATTERN,
     DEFAULT_LOCALE,
     FLOWS,
@@ -33,7 +32,7 @@ from bankbot_tools.flows import (
     ParamKind,
     ParamSpec,
 )
-from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, MONTHS, FieldSpec, Violation, units_of
+from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, COUNT, MONTHS, FieldSpec, Violation, units_of
 from bankbot_tools.money import cents_to_decimal, percent_text
 from bankbot_tools.speech import (
     language_of,
@@ -58,7 +57,6 @@ __all__ = [
 ]
 
 
-_COUNT_PATTERN: Final = r"^[0-9]{1,4}$"
 _LEFTOVER: Final = re.compile(r"\$(?:\{|[_A-Za-z])|[{}]|\bNone\b")
 _UNITS: Final = {"en": ("month", "months"), "es": ("mes", "meses")}
 
@@ -226,14 +224,6 @@ def _text(value: object) -> tuple[str, str]:
     return cleaned, cleaned
 
 
-def _whole(value: object, low: int, high: int) -> int:
-    if isinstance(value, str) and re.fullmatch(_COUNT_PATTERN, value.strip()):
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _InvalidParam(f"must be a whole number from {low} to {high}")
-    return value
-
-
 def _units(spec: FieldSpec, value: object) -> int:
     """Units of a money, rate or months param by the loan rule table; no value in the error."""
     units = units_of(spec, value)
@@ -250,7 +240,7 @@ def _render_value(
     if spec.kind is ParamKind.TEXT:
         return _text(value)
     if spec.kind is ParamKind.COUNT:
-        count = _whole(value, 0, COUNT_MAX)
+        count = _units(COUNT, value)
         return str(count), spell_integer(count, locale)
     if spec.kind is ParamKind.MONTHS:
         months = _units(MONTHS, value)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, MONTHS
+from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, COUNT, MONTHS
 
 __all__ = [
-    "COUNT_MAX",
     "DATE_PATTERN",
     "DEFAULT_LOCALE",
     "FLOWS",
@@ -32,7 +31,6 @@ DEFAULT_LOCALE: Final = "en-US"
 LOCALES: Final = ("en-US", "es-US")
 
 TEXT_MAX_LENGTH: Final = 80
-COUNT_MAX: Final = 99
 # ASCII digits only: JSON-schema patterns (ECMA-262) and Python regexes must agree.
 DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 MASKED_PATTERN: Final = r"^[0-9 -]*[0-9]{4}[0-9 -]*$"
@@ -53,7 +51,7 @@ class ParamKind(StrEnum):
 
 _SCHEMAS: Final[dict[ParamKind, dict[str, Any]]] = {
     ParamKind.TEXT: {"type": "string", "minLength": 1, "maxLength": TEXT_MAX_LENGTH},
-    ParamKind.COUNT: {"type": "integer", "minimum": 0, "maximum": COUNT_MAX},
+    ParamKind.COUNT: COUNT.json_schema(),
     ParamKind.AMOUNT: AMOUNT.json_schema(),
     ParamKind.DATE: {"type": "string", "format": "date", "pattern": DATE_PATTERN},
     ParamKind.RATE: ANNUAL_RATE.json_schema(),

@@ -168,7 +168,17 @@ AMOUNT = FieldSpec(
     max_inclusive=True,
 )
 
-RULES: tuple[FieldSpec, ...] = (PRINCIPAL, ANNUAL_RATE, MONTHS, EXTRA, AMOUNT)
+COUNT = FieldSpec(
+    "count",
+    "A small whole count, such as identity-check attempts left.",
+    scale=0,
+    min_units=0,
+    min_inclusive=True,
+    max_units=99,
+    max_inclusive=True,
+)
+
+RULES: tuple[FieldSpec, ...] = (PRINCIPAL, ANNUAL_RATE, MONTHS, EXTRA, AMOUNT, COUNT)
 
 
 def _number(value: Decimal) -> int | float:

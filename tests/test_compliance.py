@@ -237,7 +237,7 @@ def test_human_handoff_every_reason(reason: str, locale: str) -> None:
         ("kyc", "attempts_left", -1),
         ("kyc", "attempts_left", "two"),
         ("kyc", "attempts_left", True),
-        ("kyc", "attempts_left", 2.0),
+        ("kyc", "attempts_left", 2.5),
         ("kyc", "bank_name", "   "),
         ("kyc", "bank_name", "x" * 81),
         ("kyc", "bank_name", 42),

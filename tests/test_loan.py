@@ -15,12 +15,13 @@ from bankbot_tools.loan import (
     MONTHS,
     PRINCIPAL,
     RULES,
+    FieldSpec,
     LoanTerms,
     Violation,
     check_units,
     to_units,
 )
-from tests.strategies import as_text, invalid_numbers
+from tests.strategies import invalid_numbers
 
 
 @pytest.mark.parametrize(
@@ -65,17 +66,55 @@ def test_non_numbers_are_rejected_not_crashed(field: object, value: object) -> N
     assert "\n" not in message
 
 
-@given(st.sampled_from(RULES), st.integers(min_value=-(10**12), max_value=10**12))
-def test_scalar_and_array_rules_agree(field: object, units: int) -> None:
-    """to_units accepts a value exactly when check_units passes its units."""
-    spec = field
-    ok = check_units(spec, np.array([units]))[0] == Violation.OK  # type: ignore[arg-type]
+# The issue's rules, stated here independently of the FieldSpec table:
+# (low, low allowed, high, high allowed, decimals).
+DOCUMENTED = {
+    "principal": (0, False, 1_000_000_000, True, 2),
+    "annual_rate": (0, True, 1, False, 6),
+    "months": (1, True, 1200, True, 0),
+    "extra": (0, True, 1_000_000_000, True, 2),
+    "amount": (0, True, 1_000_000_000, True, 2),
+    "count": (0, True, 99, True, 0),
+}
+decimals = st.integers(0, 8).flatmap(
+    lambda places: st.decimals(
+        min_value=-(2 * 10**9), max_value=2 * 10**9, places=places, allow_nan=False
+    )
+)
+
+
+def _agrees_with_documented_rules(spec: FieldSpec, value: Decimal) -> None:
+    low, low_ok, high, high_ok, places = DOCUMENTED[spec.name]
+    allowed = (
+        (value >= low if low_ok else value > low)
+        and (value <= high if high_ok else value < high)
+        and value == value.quantize(Decimal(1).scaleb(-places))
+    )
     try:
-        to_units(spec, as_text(units, spec.scale))  # type: ignore[arg-type, attr-defined]
+        units = to_units(spec, f"{value:f}")
     except ValueError:
-        assert not ok
+        assert not allowed
     else:
-        assert ok
+        assert allowed
+        assert spec.decimal(units) == value
+        assert check_units(spec, np.array([units]))[0] == Violation.OK
+
+
+@given(st.sampled_from(RULES), decimals)
+def test_accepts_exactly_the_documented_values(spec: FieldSpec, value: Decimal) -> None:
+    """to_units accepts a value exactly when the issue's bounds and decimals allow it."""
+    _agrees_with_documented_rules(spec, value)
+
+
+EDGES = ["0", "0.01", "1", "99", "100", "1200", "1201", "0.999999", "0.9999995"]
+EDGES += ["1000000000", "1000000000.01", "-0.01"]
+
+
+@pytest.mark.parametrize("spec", RULES, ids=lambda spec: spec.name)
+@pytest.mark.parametrize("text", EDGES)
+def test_bound_edges_follow_the_documented_rules(spec: FieldSpec, text: str) -> None:
+    """Values on and just past every bound are accepted or refused as documented."""
+    _agrees_with_documented_rules(spec, Decimal(text))
 
 
 def test_bounds_are_the_documented_ones() -> None:
