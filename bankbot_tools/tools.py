@@ -16,7 +16,6 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Final
@@ -99,7 +98,7 @@ class _Voice:
         return spell_amount(cents, self.currency, self.locale)
 
     def rate(self, rate_ppm: int) -> str:
-        return spell_rate(Decimal(rate_ppm).scaleb(-ANNUAL_RATE.scale), self.locale, apr=False)
+        return spell_rate(ANNUAL_RATE.decimal(rate_ppm), self.locale, apr=False)
 
 
 async def payment_tool(

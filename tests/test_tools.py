@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 import bankbot_tools
-from bankbot_tools import compliance, events, schemas
+from bankbot_tools import compliance, events, loan, schemas
 from bankbot_tools.tools import (
     TOOLS,
     calculate_payment,
@@ -351,3 +351,18 @@ def test_optional_parameters_are_computed_once() -> None:
     for tool in TOOLS.values():
         assert tool.optional is tool.optional
     assert TOOLS["generate_plan"].optional == {"extra", "locale", "currency"}
+
+
+async def test_spoken_rate_comes_from_the_rule_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spoken rate turns millionths into a Decimal through ANNUAL_RATE.decimal, no rescaling."""
+    seen: list[tuple[str, int]] = []
+    original = loan.FieldSpec.decimal
+
+    def spy(spec: loan.FieldSpec, units: int) -> Any:
+        seen.append((spec.name, units))
+        return original(spec, units)
+
+    monkeypatch.setattr(loan.FieldSpec, "decimal", spy)
+    answer = await dispatch("calculate_payment", {**PAYMENT, "annual_rate": "0.0725"})
+    assert answer["result"]["spoken"]["annual_rate"] == "seven point two five percent"
+    assert ("annual_rate", 72500) in seen
