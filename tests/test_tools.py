@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 import bankbot_tools
-from bankbot_tools import compliance, events, loan, schemas
+from bankbot_tools import compliance, events, loan, schemas, tools
 from bankbot_tools.tools import (
     TOOLS,
     calculate_payment,
@@ -355,14 +356,16 @@ def test_optional_parameters_are_computed_once() -> None:
 
 async def test_spoken_rate_comes_from_the_rule_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """The spoken rate turns millionths into a Decimal through ANNUAL_RATE.decimal, no rescaling."""
-    seen: list[tuple[str, int]] = []
-    original = loan.FieldSpec.decimal
+    seen: list[int] = []
 
-    def spy(spec: loan.FieldSpec, units: int) -> Any:
-        seen.append((spec.name, units))
-        return original(spec, units)
+    class Spy:
+        scale = loan.ANNUAL_RATE.scale
 
-    monkeypatch.setattr(loan.FieldSpec, "decimal", spy)
+        def decimal(self, units: int) -> Decimal:
+            seen.append(units)
+            return loan.ANNUAL_RATE.decimal(units)
+
+    monkeypatch.setattr(tools, "ANNUAL_RATE", Spy())
     answer = await dispatch("calculate_payment", {**PAYMENT, "annual_rate": "0.0725"})
     assert answer["result"]["spoken"]["annual_rate"] == "seven point two five percent"
-    assert ("annual_rate", 72500) in seen
+    assert seen == [72500]
