@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import io
 import json
@@ -74,6 +75,18 @@ def output_format(path: Path) -> Format:
     if suffix == ".csv":
         return Format.CSV
     raise ValueError(f"cannot tell the format of {path}: use a .csv or .parquet name")
+
+
+def make_parent(target: Path) -> None:
+    """Create the folder of ``target``; a file in the way is an error naming that file.
+
+    (``mkdir`` alone would say "File exists", which does not tell what is wrong.)
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as error:
+        reason = os.strerror(errno.ENOTDIR)
+        raise NotADirectoryError(errno.ENOTDIR, reason, error.filename) from None
 
 
 def money(cents: IntArray) -> pa.Array:
@@ -147,10 +160,19 @@ class _Writer:
         self.temp = temp
         self.closed = False
         self.sink = _HashingFile(temp)
-        stream = pa.PythonFile(self.sink, mode="w")
-        self.writer: pq.ParquetWriter | pacsv.CSVWriter
+        try:
+            self.writer = self._open(self.sink, schema, fmt, schedule=schedule)
+        except BaseException:
+            self.sink.close()
+            raise
+
+    @staticmethod
+    def _open(
+        sink: _HashingFile, schema: pa.Schema, fmt: Format, *, schedule: bool
+    ) -> pq.ParquetWriter | pacsv.CSVWriter:
+        stream = pa.PythonFile(sink, mode="w")
         if fmt is Format.PARQUET:
-            self.writer = pq.ParquetWriter(
+            return pq.ParquetWriter(
                 stream,
                 schema,
                 compression="snappy",
@@ -159,9 +181,8 @@ class _Writer:
                 store_decimal_as_integer=True,
                 write_statistics=False,
             )
-        else:
-            options = pacsv.WriteOptions(quoting_style="needed")
-            self.writer = pacsv.CSVWriter(stream, schema, write_options=options)
+        options = pacsv.WriteOptions(quoting_style="needed")
+        return pacsv.CSVWriter(stream, schema, write_options=options)
 
     def write(self, table: pa.Table) -> None:
         """Append rows."""
@@ -176,45 +197,74 @@ class _Writer:
             finally:
                 self.sink.close()
 
+    def discard(self) -> None:
+        """Close after a failure: the file is about to be removed, so errors do not matter."""
+        with contextlib.suppress(pa.ArrowException, OSError):
+            self.close()
+
     def sha256(self) -> str:
         """Hex SHA-256 of everything written (once closed)."""
         return self.sink.digest.hexdigest()
 
 
 class Outputs:
-    """The run's temporary files: written in a background thread, published at the end."""
+    """The run's temporary files: written in a background thread, published at the end.
+
+    Use it as a context manager: ``__enter__`` creates the temporary files and, if that
+    fails part-way, removes the ones it made; ``__exit__`` removes what was not published.
+    """
 
     def __init__(self, job: BatchJob) -> None:
         self.job = job
         self.summary_format = output_format(job.summary)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
+        self.schedule_format = self.summary_format
+        if job.schedules is not None:
+            self.schedule_format = output_format(job.schedules)
+        self.rejects_target = job.rejects_path
         self.pending: list[Future[None]] = []
         self.temps: list[Path] = []
-        self.summary = self._writer(job.summary, SUMMARY_SCHEMA, self.summary_format, False)
         self.schedules: _Writer | None = None
-        if job.schedules is not None:
-            fmt = output_format(job.schedules)
-            self.schedule_format = fmt
-            self.schedules = self._writer(job.schedules, schedule_schema(fmt), fmt, True)
-        self.rejects_target = job.rejects_path
-        self.rejects_temp = self._temp(self.rejects_target)
-        self.rejects_file = self.rejects_temp.open("w", newline="", encoding="utf-8")
-        self.rejects = csv.writer(self.rejects_file, lineterminator="\n")
-        self.rejects.writerow(["row", "loan_id", "reason"])
+        self._cleanup = contextlib.ExitStack()
+
+    def __enter__(self) -> Outputs:
+        """Create the temporary files; on failure remove every one made so far."""
+        with contextlib.ExitStack() as stack:
+            stack.callback(self._remove_temps)
+            self.summary = self._writer(self.job.summary, SUMMARY_SCHEMA, self.summary_format)
+            stack.callback(self.summary.discard)
+            if self.job.schedules is not None:
+                schema = schedule_schema(self.schedule_format)
+                self.schedules = self._writer(
+                    self.job.schedules, schema, self.schedule_format, schedule=True
+                )
+                stack.callback(self.schedules.discard)
+            self.rejects_temp = self._temp(self.rejects_target)
+            self.rejects_file = stack.enter_context(
+                self.rejects_temp.open("w", newline="", encoding="utf-8")
+            )
+            self.rejects = csv.writer(self.rejects_file, lineterminator="\n")
+            self.rejects.writerow(["row", "loan_id", "reason"])
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
+            stack.callback(self.pool.shutdown, wait=True)
+            self._cleanup = stack.pop_all()
+        return self
 
     def _temp(self, target: Path) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_parent(target)
         temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
         temp.touch(exist_ok=False)
         self.temps.append(temp)
         return temp
 
-    def _writer(self, target: Path, schema: pa.Schema, fmt: Format, schedule: bool) -> _Writer:
-        return _Writer(self._temp(target), schema, fmt, schedule=schedule)
+    def _remove_temps(self) -> None:
+        for temp in self.temps:
+            temp.unlink(missing_ok=True)
+        self.temps.clear()
 
-    def __enter__(self) -> Outputs:
-        """The outputs themselves; ``__exit__`` removes what was not published."""
-        return self
+    def _writer(
+        self, target: Path, schema: pa.Schema, fmt: Format, *, schedule: bool = False
+    ) -> _Writer:
+        return _Writer(self._temp(target), schema, fmt, schedule=schedule)
 
     def write(self, result: ChunkResult) -> None:
         """Queue one chunk's summary rows and write its rejects."""
@@ -289,11 +339,4 @@ class Outputs:
         """Remove every temporary file that was not published."""
         for future in self.pending:
             future.cancel()
-        self.pool.shutdown(wait=True)
-        for writer in (self.summary, self.schedules):
-            if writer is not None:
-                with contextlib.suppress(pa.ArrowException, OSError):
-                    writer.close()
-        self.rejects_file.close()
-        for temp in self.temps:
-            temp.unlink(missing_ok=True)
+        self._cleanup.close()

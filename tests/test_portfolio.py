@@ -217,6 +217,18 @@ def test_failure_on_second_chunk_leaves_no_output(
     assert list(out.iterdir()) == []
 
 
+def test_failed_setup_removes_the_temp_files_it_made(tmp_path: Path) -> None:
+    """When one output's folder cannot be made, the temp files made before it are removed."""
+    (tmp_path / "afile").write_bytes(b"")
+    out = tmp_path / "out"
+    job = BatchJob(
+        SAMPLE, out / "s.parquet", schedules=out / "d.csv", rejects=tmp_path / "afile" / "r.csv"
+    )
+    with pytest.raises(OSError, match="afile"):
+        portfolio.run(job)
+    assert list(out.iterdir()) == []
+
+
 def test_max_rejects_fails_and_publishes_only_rejects(tmp_path: Path) -> None:
     """Past --max-rejects the run stops: rejects explain why, no summary or manifest."""
     with pytest.raises(TooManyRejects, match="max-rejects 2"):

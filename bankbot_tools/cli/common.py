@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,17 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
     return typer.Exit(int(code))
 
 
+def os_error_message(error: OSError) -> str:
+    """One line naming the path(s) and the operating system's reason.
+
+    >>> os_error_message(FileNotFoundError(2, "No such file or directory", "/no/x.csv"))
+    '/no/x.csv: No such file or directory'
+    """
+    reason = error.strerror or str(error)
+    paths = [os.fsdecode(p) for p in (error.filename, error.filename2) if p is not None]
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
 def print_json(document: Any) -> None:
     """Print a JSON document on stdout, keys in a stable order."""
     typer.echo(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False))
@@ -40,20 +52,28 @@ def print_json(document: Any) -> None:
 
 @contextmanager
 def command(name: str, **facts: Any) -> Iterator[dict[str, Any]]:
-    """Run a command body: one analytics event, ``ValueError`` -> exit 2, one line.
+    """Run a command body: one analytics event, errors -> one line on stderr and an exit code.
 
-    The body may set ``exit_code`` (and ``status``) in the yielded facts to end the
-    process with that code once the event is written.
+    ``ValueError`` (bad input) and ``OSError`` (a path that cannot be read or written)
+    exit 2. The body may also set ``exit_code`` in the yielded facts to end the process
+    with that code, without a message, once the event is written.
     """
     message = None
     with events.invocation("cli.command", source="cli", command=name, **facts) as event:
         try:
             yield event
         except ValueError as error:
-            event.update(status="error", error_type="ValueError", exit_code=int(ExitCode.USAGE))
-            message = str(error)
+            message = _error(event, "ValueError", ExitCode.USAGE, str(error))
+        except OSError as error:
+            message = _error(event, type(error).__name__, ExitCode.USAGE, os_error_message(error))
     code = ExitCode(event.get("exit_code", ExitCode.OK))
     if message is not None:
         raise fail(message, code)
     if code:
         raise typer.Exit(int(code))
+
+
+def _error(event: dict[str, Any], error_type: str, code: ExitCode, message: str) -> str:
+    """Record a handled error in the event and return its message."""
+    event.update(status="error", error_type=error_type, exit_code=int(code))
+    return message
