@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from bankbot_tools import compliance, events, schemas
 from bankbot_tools.amortization import amortize
-from bankbot_tools.compliance import render_prompt, resolve_locale
+from bankbot_tools.compliance import RenderedPrompt, render_prompt, resolve_locale
 from bankbot_tools.documents import (
     loan_document,
     plan_document,
@@ -31,10 +31,12 @@ from bankbot_tools.documents import (
     segment_rows,
 )
 from bankbot_tools.flows import DEFAULT_LOCALE
-from bankbot_tools.loan import ANNUAL_RATE, PRINCIPAL, LoanTerms, to_units
+from bankbot_tools.loan import ANNUAL_RATE, LoanTerms
 from bankbot_tools.money import cents_to_float
-from bankbot_tools.plans import PlanTerms, build_plan
+from bankbot_tools.plans import Plan, PlanTerms, build_plan
 from bankbot_tools.speech import spell_amount, spell_rate
+
+Validated = TypeVar("Validated")
 
 
 async def calculate_payment(
@@ -83,7 +85,7 @@ async def prompt_tool(
     A missing or invalid param gives the flow's safe fallback text with
     ``fallback: true`` and a ``fallback_reason``; an unknown flow is a ``ValueError``.
     """
-    return render_prompt(flow, params, locale or DEFAULT_LOCALE).to_dict()
+    return _prompt(flow, params, locale)[0]
 
 
 class _Voice:
@@ -101,18 +103,18 @@ class _Voice:
         return spell_rate(ANNUAL_RATE.decimal(rate_ppm), self.locale, apr=False)
 
 
-async def payment_tool(
+def _payment(
     principal: object,
     annual_rate: object,
     months: object,
     locale: object = None,
     currency: object = None,
-) -> dict[str, Any]:
-    """The ``calculate_payment`` LLM tool: payment and totals, as numbers and as words."""
+) -> tuple[dict[str, Any], LoanTerms]:
+    """The payment answer and the validated terms it was computed from."""
     terms = LoanTerms.parse(principal, annual_rate, months)
     voice = _Voice(locale, currency)
     result = amortize(terms)
-    return {
+    answer = {
         "principal": cents_to_float(terms.principal_cents),
         "annual_rate": rate_float(terms.rate_ppm),
         "months": terms.months,
@@ -127,6 +129,44 @@ async def payment_tool(
             "annual_rate": voice.rate(terms.rate_ppm),
         },
     }
+    return answer, terms
+
+
+async def payment_tool(
+    principal: object,
+    annual_rate: object,
+    months: object,
+    locale: object = None,
+    currency: object = None,
+) -> dict[str, Any]:
+    """The ``calculate_payment`` LLM tool: payment and totals, as numbers and as words."""
+    return _payment(principal, annual_rate, months, locale, currency)[0]
+
+
+def _plan(
+    principal: object,
+    rates: Sequence[object],
+    terms: Sequence[object],
+    extra: object = None,
+    locale: object = None,
+    currency: object = None,
+) -> tuple[dict[str, Any], Plan]:
+    """The plan answer and the validated plan it was built from."""
+    plan_terms = PlanTerms.parse(principal, rates, terms, 0 if extra is None else extra)
+    voice = _Voice(locale, currency)
+    plan = build_plan(plan_terms)
+    answer = {
+        **plan_document(plan),
+        "currency": voice.currency,
+        "locale": voice.locale,
+        "spoken": {
+            "payments": [voice.amount(segment.payment) for segment in plan.segments],
+            "total_interest": voice.amount(plan.total_interest),
+            "total_paid": voice.amount(plan.total_paid),
+            "interest_saved": voice.amount(plan.interest_saved),
+        },
+    }
+    return answer, plan
 
 
 async def plan_tool(
@@ -138,57 +178,56 @@ async def plan_tool(
     currency: object = None,
 ) -> dict[str, Any]:
     """The ``generate_plan`` LLM tool: segments and totals, as numbers and as words."""
-    plan_terms = PlanTerms.parse(principal, rates, terms, 0 if extra is None else extra)
-    voice = _Voice(locale, currency)
-    plan = build_plan(plan_terms)
+    return _plan(principal, rates, terms, extra, locale, currency)[0]
+
+
+def _prompt(
+    flow: str, params: Mapping[str, object] | None = None, locale: str | None = None
+) -> tuple[dict[str, Any], RenderedPrompt]:
+    """The prompt answer and the rendered prompt it came from."""
+    prompt = render_prompt(flow, params, locale or DEFAULT_LOCALE)
+    return prompt.to_dict(), prompt
+
+
+def _payment_facts(terms: LoanTerms) -> dict[str, Any]:
+    """Non-identifying facts of a payment: term, rate and amount bucket, from the exact terms."""
     return {
-        **plan_document(plan),
-        "currency": voice.currency,
-        "locale": voice.locale,
-        "spoken": {
-            "payments": [voice.amount(segment.payment) for segment in plan.segments],
-            "total_interest": voice.amount(plan.total_interest),
-            "total_paid": voice.amount(plan.total_paid),
-            "interest_saved": voice.amount(plan.interest_saved),
-        },
+        "term_months": terms.months,
+        "rate": rate_float(terms.rate_ppm),
+        "amount_bucket": events.amount_bucket(terms.principal_cents),
     }
 
 
-def _payment_facts(result: Mapping[str, Any]) -> dict[str, Any]:
-    """Non-identifying facts of a payment: term, rate and amount bucket."""
-    return {
-        "term_months": result["months"],
-        "rate": result["annual_rate"],
-        "amount_bucket": events.amount_bucket(to_units(PRINCIPAL, result["principal"])),
-    }
-
-
-def _plan_facts(result: Mapping[str, Any]) -> dict[str, Any]:
+def _plan_facts(plan: Plan) -> dict[str, Any]:
     """Non-identifying facts of a plan: total term, segments and amount bucket."""
     return {
-        "term_months": sum(row["months"] for row in result["segments"]),
-        "segments": len(result["segments"]),
-        "amount_bucket": events.amount_bucket(to_units(PRINCIPAL, result["principal"])),
+        "term_months": sum(segment.months for segment in plan.segments),
+        "segments": len(plan.segments),
+        "amount_bucket": events.amount_bucket(plan.terms.principal_cents),
     }
 
 
-def _prompt_facts(result: Mapping[str, Any]) -> dict[str, Any]:
+def _prompt_facts(prompt: RenderedPrompt) -> dict[str, Any]:
     """Non-identifying facts of a prompt: flow, template, its version and locale."""
     return {
-        "flow": result["flow"],
-        "template_id": result["template_id"],
-        "template_version": result["version"],
-        "locale": result["locale"],
+        "flow": prompt.flow,
+        "template_id": prompt.template_id,
+        "template_version": prompt.version,
+        "locale": prompt.locale,
     }
 
 
 @dataclass(frozen=True)
-class Tool:
-    """One LLM tool: its async handler, the schema the model sees, and its event facts."""
+class Tool(Generic[Validated]):
+    """One LLM tool: its synchronous core, the schema the model sees, and its event facts.
+
+    ``run`` answers a call with the result dict and the validated input it computed
+    from; ``facts`` turns that validated input (integer units) into the event's facts.
+    """
 
     name: str
-    handler: Callable[..., Awaitable[dict[str, Any]]]
-    facts: Callable[[Mapping[str, Any]], dict[str, Any]]
+    run: Callable[..., tuple[dict[str, Any], Validated]]
+    facts: Callable[[Validated], dict[str, Any]]
 
     @property
     def description(self) -> str:
@@ -211,12 +250,12 @@ class Tool:
 
 
 #: The registry: tool name -> tool, in the schemas' export order.
-TOOLS: Final[dict[str, Tool]] = {
+TOOLS: Final[dict[str, Tool[Any]]] = {
     tool.name: tool
     for tool in (
-        Tool("calculate_payment", payment_tool, _payment_facts),
-        Tool("generate_plan", plan_tool, _plan_facts),
-        Tool("get_prompt", prompt_tool, _prompt_facts),
+        Tool("calculate_payment", _payment, _payment_facts),
+        Tool("generate_plan", _plan, _plan_facts),
+        Tool("get_prompt", _prompt, _prompt_facts),
     )
 }
 
@@ -250,7 +289,7 @@ class ToolCallError(Exception):
 _LEADING_FIELD: Final = re.compile(r"^([A-Za-z_]\w*)(\[\d+\])?")
 
 
-def field_of(tool: Tool, message: str) -> str | None:
+def field_of(tool: Tool[Any], message: str) -> str | None:
     """The argument a core error is about: its leading name, else the first one it mentions.
 
     Core messages start with the field (``"months must be ..."``, ``"rates[1]: ..."``).
@@ -268,7 +307,7 @@ def field_of(tool: Tool, message: str) -> str | None:
     return next(mentioned, None)
 
 
-def _parse(tool: Tool, arguments: object) -> dict[str, Any]:
+def _parse(tool: Tool[Any], arguments: object) -> dict[str, Any]:
     """The call's keyword arguments, or a ``ToolCallError`` the model can act on."""
     fields = ", ".join(f'"{name}": ...' for name in tool.parameters["required"])
     example = f"JSON object such as {{{fields}}}"
@@ -309,17 +348,25 @@ def _parse(tool: Tool, arguments: object) -> dict[str, Any]:
     return {str(key): value for key, value in arguments.items()}
 
 
-async def _call(tool: Tool | None, name: object, arguments: object) -> dict[str, Any]:
+def _call(tool: Tool[Any] | None, name: object, arguments: object) -> tuple[dict[str, Any], Any]:
     if tool is None:
         raise ToolCallError(
             ErrorType.UNKNOWN_TOOL,
             f"unknown tool {str(name)[:64]!r}; available tools: {', '.join(TOOLS)}",
         )
     try:
-        return await tool.handler(**_parse(tool, arguments))
+        return tool.run(**_parse(tool, arguments))
     except (ValueError, TypeError) as error:
         message = str(error)
         raise ToolCallError(ErrorType.INVALID_VALUE, message, field_of(tool, message)) from None
+
+
+def _facts_of(tool: Tool[Any], validated: object) -> dict[str, Any]:
+    """The event facts of an answered call; a failure here must not cost the caller the answer."""
+    try:
+        return tool.facts(validated)
+    except Exception as error:  # the event records it, the answer stands
+        return {"facts_error": type(error).__name__}
 
 
 async def dispatch(name: str, arguments: str | Mapping[str, Any] | None) -> dict[str, Any]:
@@ -334,7 +381,7 @@ async def dispatch(name: str, arguments: str | Mapping[str, Any] | None) -> dict
     tool = TOOLS.get(name) if isinstance(name, str) else None
     facts: dict[str, Any] = {"tool": tool.name if tool else "unknown"}
     try:
-        result = await _call(tool, name, arguments)
+        result, validated = _call(tool, name, arguments)
     except ToolCallError as error:
         answer: dict[str, Any] = {"ok": False, "error": error.to_dict()}
         facts.update(status=events.Status.ERROR, error_type=str(error.kind))
@@ -351,7 +398,7 @@ async def dispatch(name: str, arguments: str | Mapping[str, Any] | None) -> dict
     else:
         answer = {"ok": True, "result": result}
         assert tool is not None
-        facts.update(tool.facts(result))
+        facts.update(_facts_of(tool, validated))
         if result.get("fallback"):
             facts["status"] = events.Status.FALLBACK
     events.record("tool.invoked", source="tool", started=started, **facts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import io
 import json
@@ -369,3 +370,41 @@ async def test_spoken_rate_comes_from_the_rule_table(monkeypatch: pytest.MonkeyP
     answer = await dispatch("calculate_payment", {**PAYMENT, "annual_rate": "0.0725"})
     assert answer["result"]["spoken"]["annual_rate"] == "seven point two five percent"
     assert seen == [72500]
+
+
+async def test_facts_reuse_the_validated_cents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The event's facts come from the validated terms: the principal is parsed exactly once."""
+    parsed: list[object] = []
+    units_of = loan.units_of
+
+    def counting(spec: loan.FieldSpec, value: object) -> int | loan.Violation:
+        if spec is loan.PRINCIPAL:
+            parsed.append(value)
+        return units_of(spec, value)
+
+    monkeypatch.setattr(loan, "units_of", counting)
+    stream = io.StringIO()
+    events.configure(stream=stream)
+    for name, arguments in (("calculate_payment", PAYMENT), ("generate_plan", PLAN)):
+        parsed.clear()
+        answer = await dispatch(name, arguments)
+        assert answer["ok"] and parsed == [arguments["principal"]]
+    payment, plan = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert payment["amount_bucket"] == "100k-1M" and payment["term_months"] == 360
+    assert (plan["segments"], plan["amount_bucket"]) == (3, events.amount_bucket(2_000_000))
+
+
+async def test_a_failing_fact_never_escapes_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug computing event facts keeps the answer and records the failure in the event."""
+
+    def broken(validated: object) -> dict[str, Any]:
+        raise KeyError("principal")
+
+    tool = dataclasses.replace(TOOLS["calculate_payment"], facts=broken)
+    monkeypatch.setitem(TOOLS, "calculate_payment", tool)
+    stream = io.StringIO()
+    events.configure(stream=stream)
+    answer = await dispatch("calculate_payment", PAYMENT)
+    assert answer["ok"] is True and answer["result"]["monthly_payment"] == 1264.14
+    (event,) = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert (event["tool"], event["facts_error"]) == ("calculate_payment", "KeyError")
