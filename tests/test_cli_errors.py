@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner, Result
 
+from bankbot_tools import events
 from bankbot_tools.cli import app
+from bankbot_tools.cli.common import ExitCode, Failed, command
+from bankbot_tools.portfolio import TooManyRejects
 
 SAMPLE = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.csv"
+
+
+@pytest.fixture(autouse=True)
+def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with events unconfigured, whatever ran before."""
+    monkeypatch.setattr(events, "_logger", None)
 
 
 def _message(result: Result) -> str:
@@ -49,3 +62,62 @@ def test_rejects_under_a_file_exits_2_and_leaves_no_temp_file(
     assert result.exit_code == 2
     assert _message(result) == "bankbot: error: afile: Not a directory"
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["afile"]
+
+
+def _one_event(log: Path) -> dict[str, Any]:
+    """The one cli.command event in an event log."""
+    lines = log.read_text(encoding="utf-8").splitlines()
+    (event,) = [e for e in map(json.loads, lines) if e["event"] == "cli.command"]
+    return dict(event)
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "error_type"),
+    [
+        (Failed("check failed"), ExitCode.FAILED, "Failed"),
+        (TooManyRejects("check failed"), ExitCode.FAILED, "TooManyRejects"),
+        (ValueError("check failed"), ExitCode.USAGE, "ValueError"),
+    ],
+)
+def test_command_is_where_errors_become_exit_codes(
+    capsys: pytest.CaptureFixture[str], error: Exception, code: ExitCode, error_type: str
+) -> None:
+    """command() turns a raised error into its exit code, one stderr line and one event."""
+    stream = io.StringIO()
+    events.configure(stream=stream)
+    with pytest.raises(typer.Exit) as done, command("demo"):
+        raise error
+    assert done.value.exit_code == code
+    assert capsys.readouterr().err == "bankbot: error: check failed\n"
+    (line,) = stream.getvalue().splitlines()
+    event = json.loads(line)
+    assert (event["status"], event["error_type"], event["exit_code"]) == ("error", error_type, code)
+
+
+def test_too_many_rejects_is_one_line_and_one_event(runner: CliRunner, tmp_path: Path) -> None:
+    """--max-rejects exceeded: exit 1, one error line, one event naming TooManyRejects."""
+    log = tmp_path / "events.jsonl"
+    args = ["--log-file", str(log), "batch", "run", str(SAMPLE), "--out", str(tmp_path / "s.csv")]
+    result = runner.invoke(app, [*args, "--max-rejects", "1"])
+    assert result.exit_code == 1
+    assert "more than --max-rejects 1" in _message(result)
+    event = _one_event(log)
+    assert (event["status"], event["error_type"], event["exit_code"]) == (
+        "error",
+        "TooManyRejects",
+        1,
+    )
+
+
+def test_schema_drift_is_one_line_and_one_event(runner: CliRunner, tmp_path: Path) -> None:
+    """--check on drift: the diff on stdout, exit 1, one error line, one SchemaDrift event."""
+    log, committed = tmp_path / "events.jsonl", tmp_path / "tools.json"
+    committed.write_text("{}\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["--log-file", str(log), "schemas", "export", "--check", str(committed)]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"--- {committed}\n")
+    assert _message(result).startswith(f"bankbot: error: {committed} has drifted from the code")
+    event = _one_event(log)
+    assert (event["status"], event["error_type"], event["exit_code"]) == ("error", "SchemaDrift", 1)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bankbot_tools import outputs, portfolio
-from bankbot_tools.cli.common import ExitCode, JsonFlag, command, fail, print_json
+from bankbot_tools.cli.common import JsonFlag, command, print_json
 
 batch_app = typer.Typer(
     help="Portfolio batch jobs: many loans from CSV or Parquet.", no_args_is_help=True
@@ -95,13 +95,8 @@ def run(
             input_format=input_format,
             column_map=_column_map(column_map or []),
         )
-        try:
-            with _progress() as on_chunk:
-                result = portfolio.run(job, on_chunk)
-        except portfolio.TooManyRejects as error:
-            event.update(status="error", error_type="TooManyRejects", exit_code=ExitCode.FAILED)
-            fail(str(error), ExitCode.FAILED)
-            return
+        with _progress() as on_chunk:
+            result = portfolio.run(job, on_chunk)
         event.update(
             rows_read=result["counts"]["read"],
             processed=result["counts"]["processed"],

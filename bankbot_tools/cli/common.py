@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from bankbot_tools import events
+from bankbot_tools.portfolio import TooManyRejects
 
 
 class ExitCode(IntEnum):
@@ -22,6 +23,16 @@ class ExitCode(IntEnum):
     FAILED = 1
     USAGE = 2
 
+
+class Failed(Exception):
+    """The command ran, but its job or check failed: exit 1 with this one-line message.
+
+    The event's ``error_type`` is the class name, so a subclass names the failure.
+    """
+
+
+#: Errors that mean the job or check failed (exit 1) rather than bad input (exit 2).
+FAILURES: tuple[type[Exception], ...] = (Failed, TooManyRejects)
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
@@ -54,6 +65,7 @@ def print_json(document: Any) -> None:
 def command(name: str, **facts: Any) -> Iterator[dict[str, Any]]:
     """Run a command body: one analytics event, errors -> one line on stderr and an exit code.
 
+    This is the one place where errors become exit codes: :data:`FAILURES` exit 1,
     ``ValueError`` (bad input) and ``OSError`` (a path that cannot be read or written)
     exit 2. The body may also set ``exit_code`` in the yielded facts to end the process
     with that code, without a message, once the event is written.
@@ -62,6 +74,8 @@ def command(name: str, **facts: Any) -> Iterator[dict[str, Any]]:
     with events.invocation("cli.command", source="cli", command=name, **facts) as event:
         try:
             yield event
+        except FAILURES as error:
+            message = _error(event, type(error).__name__, ExitCode.FAILED, str(error))
         except ValueError as error:
             message = _error(event, "ValueError", ExitCode.USAGE, str(error))
         except OSError as error:

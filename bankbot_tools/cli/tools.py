@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bankbot_tools import analytics, schemas
-from bankbot_tools.cli.common import ExitCode, JsonFlag, command, print_json
+from bankbot_tools.cli.common import ExitCode, Failed, JsonFlag, command, print_json
 from bankbot_tools.schemas import SchemaFormat
 from bankbot_tools.tools import TOOLS, dispatch
 
@@ -28,6 +28,10 @@ FormatOption = Annotated[
     SchemaFormat,
     typer.Option("--format", help="mistral: Mistral's tools list; openai: adds strict: true."),
 ]
+
+
+class SchemaDrift(Failed):
+    """The committed schema file differs from the code's export."""
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -62,7 +66,7 @@ def export(
 
     In CI: bankbot schemas export --check tools.json
     """
-    with command("schemas export", format=str(format_)) as event:
+    with command("schemas export", format=str(format_)):
         if out is not None and check is not None:
             raise ValueError("use either --out or --check, not both")
         text = schemas.export(format_)
@@ -83,12 +87,10 @@ def export(
                 tofile=f"bankbot schemas export --format {format_}",
             )
         )
-        print(
-            f"bankbot: error: {check} has drifted from the code; regenerate it with"
-            f" `bankbot schemas export --format {format_} --out {check}`",
-            file=sys.stderr,
+        raise SchemaDrift(
+            f"{check} has drifted from the code; regenerate it with"
+            f" `bankbot schemas export --format {format_} --out {check}`"
         )
-        event.update(status="error", error_type="SchemaDrift", exit_code=int(ExitCode.FAILED))
 
 
 @schemas_app.command("list")
