@@ -16,6 +16,8 @@ from typing import Final, Literal
 
 from num2words import num2words
 
+from bankbot_tools.loan import AMOUNT, to_units
+
 __all__ = [
     "language_of",
     "month_name",
@@ -268,16 +270,12 @@ def spell_integer(n: int, locale: str = "en-US") -> str:
 
 
 def _minor_units(amount: Decimal | int) -> int:
+    """Cents of an amount: an ``int`` is already cents; a ``Decimal`` follows ``loan.AMOUNT``."""
     if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
         raise TypeError("amount must be a Decimal (major units) or an int (minor units, cents)")
     if isinstance(amount, int):
         return amount
-    if not amount.is_finite():
-        raise ValueError("amount must be a finite number")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise ValueError("amount has more than two decimal places")
-    return int(cents)
+    return to_units(AMOUNT, amount)
 
 
 def _spell_known_currency(cents: int, names: tuple[str, str, str, str], language: Language) -> str:
@@ -302,7 +300,9 @@ def _spell_known_currency(cents: int, names: tuple[str, str, str, str], language
 def spell_amount(amount: Decimal | int, currency: str = "USD", locale: str = "en-US") -> str:
     """Spell a money amount: a ``Decimal`` in major units, or an ``int`` in minor units (cents).
 
-    Whole amounts omit the cents; fractions of a cent are a ``ValueError`` (round first).
+    Whole amounts omit the cents. A ``Decimal`` follows the rule table's ``amount`` field
+    (:data:`bankbot_tools.loan.AMOUNT`: at most two decimals, within its bounds), so a fraction
+    of a cent is a ``ValueError`` (round first); an ``int`` is taken as exact cents, any sign.
 
     >>> spell_amount(Decimal("1264.14"))
     'one thousand two hundred sixty-four dollars and fourteen cents'

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bankbot_tools import speech
+from bankbot_tools import loan, speech
 from bankbot_tools.speech import (
     language_of,
     spell_amount,
@@ -89,6 +89,22 @@ def test_amount_rejects_fractions_of_a_cent(bad: Decimal) -> None:
     """Fractions of a cent and non-finite amounts are a ValueError, never rounded silently."""
     with pytest.raises(ValueError):
         spell_amount(bad)
+
+
+@pytest.mark.parametrize(
+    ("amount", "violation"),
+    [
+        (Decimal("1.005"), loan.Violation.TOO_MANY_DECIMALS),
+        (Decimal("-0.01"), loan.Violation.TOO_SMALL),
+        (Decimal("1000000000.01"), loan.Violation.TOO_LARGE),
+        (Decimal("NaN"), loan.Violation.NOT_A_NUMBER),
+    ],
+)
+def test_decimal_amounts_follow_the_rule_table(amount: Decimal, violation: loan.Violation) -> None:
+    """A Decimal amount is parsed by loan.AMOUNT: same rules, same message as everywhere else."""
+    with pytest.raises(ValueError) as raised:
+        spell_amount(amount)
+    assert str(raised.value) == loan.AMOUNT.message(violation, amount)
 
 
 def test_amount_rejects_bad_currency_code() -> None:
@@ -191,7 +207,11 @@ def test_amounts_are_words_only(cents: int, locale: str, currency: str) -> None:
     """Any amount in any currency and locale is spelled without a single digit."""
     spoken = spell_amount(cents, currency, locale)
     assert spoken and not re.search(r"\d", spoken)
-    assert spell_amount(Decimal(cents) / 100, currency, locale) == spoken
+    if 0 <= cents <= loan.AMOUNT.max_units:
+        assert spell_amount(Decimal(cents) / 100, currency, locale) == spoken
+    else:
+        with pytest.raises(ValueError, match=r"^amount must be"):
+            spell_amount(Decimal(cents) / 100, currency, locale)
 
 
 @given(st.decimals(min_value=0, max_value=1, places=6), st.sampled_from(["en-US", "es-US"]))
