@@ -18,6 +18,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -87,6 +88,38 @@ def make_parent(target: Path) -> None:
     except FileExistsError as error:
         reason = os.strerror(errno.ENOTDIR)
         raise NotADirectoryError(errno.ENOTDIR, reason, error.filename) from None
+
+
+def temp_beside(target: Path) -> Path:
+    """Create an empty, uniquely named hidden temporary file in ``target``'s folder.
+
+    Beside the target, so that ``os.replace`` onto it is a rename within one file system.
+    """
+    make_parent(target)
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
+    temp.touch(exist_ok=False)
+    return temp
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; it replaces ``target`` only if the block succeeds.
+
+    Readers see the old file or the whole new one, never a part; on an error the
+    temporary file is removed and ``target`` is left as it was.
+    """
+    temp = temp_beside(target)
+    try:
+        yield temp
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``target`` whole or not at all."""
+    with atomic_path(target) as temp:
+        temp.write_text(text, encoding="utf-8", newline="\n")
 
 
 def money(cents: IntArray) -> pa.Array:
@@ -250,9 +283,7 @@ class Outputs:
         return self
 
     def _temp(self, target: Path) -> Path:
-        make_parent(target)
-        temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
-        temp.touch(exist_ok=False)
+        temp = temp_beside(target)
         self.temps.append(temp)
         return temp
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,15 @@ def test_export_out_writes_the_file(runner: CliRunner, tmp_path: Path) -> None:
     assert done.exit_code == 0 and done.stdout == ""
     assert out.read_text(encoding="utf-8") == schemas.export()
     assert [p.name for p in out.parent.iterdir()] == ["tools.json"]
+
+
+def test_export_out_file_has_ordinary_permissions(runner: CliRunner, tmp_path: Path) -> None:
+    """--out creates the file with the umask's permissions, like any new file (not 0600)."""
+    out, plain = tmp_path / "tools.json", tmp_path / "plain.json"
+    plain.write_text("", encoding="utf-8")
+    done = runner.invoke(app, ["schemas", "export", "--out", str(out)])
+    assert done.exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
 
 
 def test_check_passes_on_the_committed_file(runner: CliRunner, tmp_path: Path) -> None:

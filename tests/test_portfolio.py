@@ -229,6 +229,26 @@ def test_failed_setup_removes_the_temp_files_it_made(tmp_path: Path) -> None:
     assert list(out.iterdir()) == []
 
 
+def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
+    """atomic_write_text makes missing folders, replaces the file and leaves no temp file."""
+    target = tmp_path / "a" / "b.txt"
+    outputs.atomic_write_text(target, "old\n")
+    outputs.atomic_write_text(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert [p.name for p in target.parent.iterdir()] == ["b.txt"]
+
+
+def test_atomic_path_failure_keeps_the_old_file(tmp_path: Path) -> None:
+    """An error inside atomic_path leaves the target as it was and removes the temp file."""
+    target = tmp_path / "b.txt"
+    target.write_text("old\n", encoding="utf-8")
+    with pytest.raises(RuntimeError), outputs.atomic_path(target) as temp:
+        temp.write_text("half", encoding="utf-8")
+        raise RuntimeError("disk on fire")
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["b.txt"]
+
+
 def test_max_rejects_fails_and_publishes_only_rejects(tmp_path: Path) -> None:
     """Past --max-rejects the run stops: rejects explain why, no summary or manifest."""
     with pytest.raises(TooManyRejects, match="max-rejects 2"):

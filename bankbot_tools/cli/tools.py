@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from bankbot_tools import analytics, schemas
+from bankbot_tools import analytics, outputs, schemas
 from bankbot_tools.cli.common import ExitCode, Failed, JsonFlag, command, print_json
 from bankbot_tools.schemas import SchemaFormat
 from bankbot_tools.tools import TOOLS, dispatch
@@ -32,19 +30,6 @@ FormatOption = Annotated[
 
 class SchemaDrift(Failed):
     """The committed schema file differs from the code's export."""
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write the whole file or nothing: a temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @schemas_app.command("export")
@@ -74,7 +59,7 @@ def export(
             if out is None:
                 sys.stdout.write(text)
             else:
-                _write_atomic(out, text)
+                outputs.atomic_write_text(out, text)
             return
         committed = check.read_text(encoding="utf-8") if check.exists() else ""
         if committed == text:
