@@ -272,8 +272,9 @@ class Outputs:
                 )
                 stack.callback(self.schedules.discard)
             self.rejects_temp = self._temp(self.rejects_target)
+            self.rejects_sink = _HashingFile(self.rejects_temp)
             self.rejects_file = stack.enter_context(
-                self.rejects_temp.open("w", newline="", encoding="utf-8")
+                io.TextIOWrapper(io.BufferedWriter(self.rejects_sink), "utf-8", newline="")
             )
             self.rejects = csv.writer(self.rejects_file, lineterminator="\n")
             self.rejects.writerow(["row", "loan_id", "reason"])
@@ -334,7 +335,10 @@ class Outputs:
         job = self.job
         outputs: dict[str, Path] = {"summary": job.summary, "rejects": job.rejects_path}
         temps: dict[str, Path] = {"summary": self.summary.temp, "rejects": self.rejects_temp}
-        digests = {"summary": self.summary.sha256(), "rejects": sha256(self.rejects_temp)}
+        digests = {
+            "summary": self.summary.sha256(),
+            "rejects": self.rejects_sink.digest.hexdigest(),
+        }
         if self.schedules is not None and job.schedules is not None:
             outputs["schedules"] = job.schedules
             temps["schedules"] = self.schedules.temp

@@ -197,6 +197,23 @@ def test_manifest_contents(tmp_path: Path) -> None:
     assert manifest["duration_s"] >= 0
 
 
+def test_outputs_are_hashed_while_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the input is read back for its hash; the outputs' hashes come from writing them."""
+    read_back: list[Path] = []
+    real = outputs.sha256
+
+    def spy(path: Path) -> str:
+        read_back.append(path)
+        return real(path)
+
+    monkeypatch.setattr(outputs, "sha256", spy)
+    out = tmp_path / "out"
+    manifest = portfolio.run(BatchJob(SAMPLE, out / "s.csv", schedules=out / "d.parquet"))
+    assert read_back == [SAMPLE]
+    for output in manifest["outputs"].values():
+        assert output["sha256"] == real(Path(output["path"]))
+
+
 def test_failure_on_second_chunk_leaves_no_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
