@@ -176,6 +176,8 @@ def _warm_up() -> None:
 def _read(job: BatchJob) -> Iterator[pa.Table]:
     """Open the input and check its columns now; stream it in chunks later."""
     path = job.input
+    if path.is_dir():
+        raise UnreadableInput(f"input is a directory, not a portfolio file: {path}")
     if not path.is_file():
         raise UnreadableInput(f"input file not found: {path}")
     fmt = job.input_format or _input_format(path)

@@ -71,6 +71,15 @@ def test_bad_input_or_options_exit_2(
         assert len(message) == 1 and message[0].startswith("bankbot: error: ")
 
 
+def test_directory_input_says_it_is_a_directory(runner: CliRunner, tmp_path: Path) -> None:
+    """A directory as INPUT exits 2 saying it is a directory, not that it is missing."""
+    result = runner.invoke(app, ["batch", "run", str(tmp_path), "--out", str(tmp_path / "s.csv")])
+    assert result.exit_code == 2
+    message = [line for line in result.stderr.splitlines() if not line.startswith("{")]
+    assert message == [f"bankbot: error: input is a directory, not a portfolio file: {tmp_path}"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_events_per_chunk_and_one_per_run(runner: CliRunner, tmp_path: Path) -> None:
     """One batch.chunk event per chunk and one cli.command event, without loan ids or amounts."""
     log = tmp_path / "events.log"
