@@ -2,6 +2,7 @@
 
 Bounds, types and descriptions of loan fields come from :mod:`bankbot_tools.loan`'s
 ``FieldSpec`` table; flows, params and enums from :data:`bankbot_tools.flows.FLOWS`.
+Supported currencies come from :data:`bankbot_tools.speech.CURRENCIES`.
 Nothing here restates a rule. The schemas follow Mistral's tools format and also meet
 OpenAI's strict mode: ``additionalProperties: false``, every property required,
 optional ones nullable, and only the keywords strict mode supports.
@@ -17,6 +18,7 @@ from typing import Any, Final
 
 from bankbot_tools.flows import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
 from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL
+from bankbot_tools.speech import CURRENCIES, DEFAULT_CURRENCY
 
 #: What a tool name must look like for both Mistral and OpenAI.
 NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]{1,64}$"
@@ -42,8 +44,6 @@ STRICT_KEYWORDS: Final = frozenset(
         "exclusiveMaximum",
     }
 )
-
-DEFAULT_CURRENCY: Final = "USD"
 
 
 class SchemaFormat(StrEnum):
@@ -84,7 +84,7 @@ _LOCALE = nullable(
 _CURRENCY = nullable(
     {
         "type": "string",
-        "pattern": "^[A-Z]{3}$",
+        "enum": list(CURRENCIES),
         "description": "ISO 4217 code of the account currency, used to speak amounts.",
     },
     f"Null for {DEFAULT_CURRENCY}.",

@@ -9,7 +9,6 @@ is never converted to float. Any locale whose language is not Spanish is spoken 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Final, Literal
@@ -19,6 +18,8 @@ from num2words import num2words
 from bankbot_tools.loan import AMOUNT, to_units
 
 __all__ = [
+    "CURRENCIES",
+    "DEFAULT_CURRENCY",
     "language_of",
     "month_name",
     "spell_amount",
@@ -26,6 +27,7 @@ __all__ = [
     "spell_integer",
     "spell_masked",
     "spell_rate",
+    "validate_currency",
 ]
 
 Language = Literal["en", "es"]
@@ -155,8 +157,28 @@ _WORDS: Final[dict[Language, dict[str, str]]] = {
         "ending": "que termina en",
     },
 }
-_CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
+#: The currencies the bot speaks, by ISO 4217 code: the one currency rule. The tools
+#: validate with :func:`validate_currency` and the tool schemas enumerate these codes.
+CURRENCIES: Final = tuple(_CURRENCIES)
+DEFAULT_CURRENCY: Final = "USD"
 _MASKED_DIGITS: Final = 4
+
+
+def validate_currency(code: object) -> str:
+    """Return ``code`` if it is a supported currency, else raise a ``ValueError`` naming it.
+
+    Codes are exact upper-case ISO 4217 codes from :data:`CURRENCIES`, as the schemas say.
+
+    >>> validate_currency("EUR")
+    'EUR'
+    >>> validate_currency("usd")
+    Traceback (most recent call last):
+    ...
+    ValueError: currency must be one of USD, CAD, MXN, GBP, EUR (got 'usd')
+    """
+    if not isinstance(code, str) or code not in _CURRENCIES:
+        raise ValueError(f"currency must be one of {', '.join(_CURRENCIES)} (got {code!r})")
+    return code
 
 
 def language_of(locale: str) -> Language:
@@ -297,12 +319,16 @@ def _spell_known_currency(cents: int, names: tuple[str, str, str, str], language
     return f"{_WORDS[language]['minus']} {spoken}" if cents < 0 else spoken
 
 
-def spell_amount(amount: Decimal | int, currency: str = "USD", locale: str = "en-US") -> str:
+def spell_amount(
+    amount: Decimal | int, currency: str = DEFAULT_CURRENCY, locale: str = "en-US"
+) -> str:
     """Spell a money amount: a ``Decimal`` in major units, or an ``int`` in minor units (cents).
 
-    Whole amounts omit the cents. A ``Decimal`` follows the rule table's ``amount`` field
-    (:data:`bankbot_tools.loan.AMOUNT`: at most two decimals, within its bounds), so a fraction
-    of a cent is a ``ValueError`` (round first); an ``int`` is taken as exact cents, any sign.
+    ``currency`` must pass :func:`validate_currency`; a language the table lacks goes to
+    num2words, and to the English names if num2words fails. Whole amounts omit the cents.
+    A ``Decimal`` follows the rule table's ``amount`` field (:data:`bankbot_tools.loan.AMOUNT`:
+    at most two decimals, within its bounds), so a fraction of a cent is a ``ValueError``
+    (round first); an ``int`` is taken as exact cents, any sign.
 
     >>> spell_amount(Decimal("1264.14"))
     'one thousand two hundred sixty-four dollars and fourteen cents'
@@ -312,11 +338,9 @@ def spell_amount(amount: Decimal | int, currency: str = "USD", locale: str = "en
     'veintiún dólares con un centavo'
     """
     cents = _minor_units(amount)
-    code = currency.strip().upper()
-    if not _CURRENCY_CODE.fullmatch(code):
-        raise ValueError("currency must be a three-letter ISO 4217 code")
+    code = validate_currency(currency)
     language = language_of(locale)
-    known = _CURRENCIES.get(code, {}).get(language)
+    known = _CURRENCIES[code].get(language)
     if known is not None:
         return _spell_known_currency(cents, known, language)
     separator = " " + _WORDS[language]["and"]
@@ -325,8 +349,7 @@ def spell_amount(amount: Decimal | int, currency: str = "USD", locale: str = "en
             Decimal(cents) / 100, lang=language, to="currency", currency=code, separator=separator
         )
     except (NotImplementedError, OverflowError, ValueError, TypeError, KeyError):
-        names = (" ".join(code), " ".join(code), "hundredth", "hundredths")
-        return _spell_known_currency(cents, names, "en")
+        return _spell_known_currency(cents, _CURRENCIES[code]["en"], "en")
     return str(words).replace(",", "")
 
 

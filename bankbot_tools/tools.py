@@ -34,7 +34,7 @@ from bankbot_tools.flows import DEFAULT_LOCALE
 from bankbot_tools.loan import ANNUAL_RATE, LoanTerms
 from bankbot_tools.money import cents_to_float
 from bankbot_tools.plans import Plan, PlanTerms, build_plan
-from bankbot_tools.speech import spell_amount, spell_rate
+from bankbot_tools.speech import DEFAULT_CURRENCY, spell_amount, spell_rate, validate_currency
 
 Validated = TypeVar("Validated")
 
@@ -88,13 +88,24 @@ async def prompt_tool(
     return _prompt(flow, params, locale)[0]
 
 
+def _locale(locale: object) -> str:
+    """The requested locale, ``en-US`` for null; anything but a string is a ``ValueError``.
+
+    An unknown locale string is kept: it falls back along the documented chain.
+    """
+    if locale is None:
+        return DEFAULT_LOCALE
+    if not isinstance(locale, str):
+        raise ValueError(f"locale must be a locale string such as en-US (got {locale!r})")
+    return locale
+
+
 class _Voice:
     """Spells amounts and rates in one locale and currency."""
 
     def __init__(self, locale: object, currency: object) -> None:
-        self.locale = resolve_locale(locale)
-        self.currency = schemas.DEFAULT_CURRENCY if currency is None else str(currency)
-        self.amount(0)  # a bad currency code is a ValueError before any result is built
+        self.locale = resolve_locale(_locale(locale))
+        self.currency = validate_currency(DEFAULT_CURRENCY if currency is None else currency)
 
     def amount(self, cents: int) -> str:
         return spell_amount(cents, self.currency, self.locale)
@@ -185,7 +196,7 @@ def _prompt(
     flow: str, params: Mapping[str, object] | None = None, locale: str | None = None
 ) -> tuple[dict[str, Any], RenderedPrompt]:
     """The prompt answer and the rendered prompt it came from."""
-    prompt = render_prompt(flow, params, locale or DEFAULT_LOCALE)
+    prompt = render_prompt(flow, params, _locale(locale) or DEFAULT_LOCALE)
     return prompt.to_dict(), prompt
 
 

@@ -13,7 +13,7 @@ import pytest
 from jsonschema import Draft7Validator, Draft202012Validator
 from mistralai.client.models import Tool as MistralTool
 
-from bankbot_tools import schemas
+from bankbot_tools import schemas, speech
 from bankbot_tools.flows import FLOWS, LOCALES
 from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec, to_units
 from bankbot_tools.schemas import SchemaFormat
@@ -167,3 +167,11 @@ def test_openai_format_only_adds_strict() -> None:
     for plain, strict in zip(mistral, openai, strict=True):
         assert strict["function"].pop("strict") is True
         assert strict == plain
+
+
+def test_currency_enum_is_the_speech_table() -> None:
+    """Both loan tools enumerate exactly the currencies speech validates, plus null."""
+    for name in ("calculate_payment", "generate_plan"):
+        currency = PARAMS[name]["properties"]["currency"]
+        assert currency["enum"] == [*speech.CURRENCIES, None]
+        assert "pattern" not in currency

@@ -113,10 +113,21 @@ def test_amount_rejects_bad_currency_code() -> None:
         spell_amount(Decimal("1"), "dollars")
 
 
-def test_unknown_currency_falls_back_to_builtin_english() -> None:
-    """A currency num2words cannot spell still gets speakable English words."""
-    assert spell_amount(Decimal("12.50"), "XYZ") == "twelve X Y Z and fifty hundredths"
-    assert spell_amount(Decimal("12.50"), "XYZ", "es-US") == "twelve X Y Z and fifty hundredths"
+@pytest.mark.parametrize("code", ["XYZ", "XXX", "JPY", "usd", " USD", "", None, 840])
+def test_unsupported_currency_is_refused_not_spelled_letter_by_letter(code: Any) -> None:
+    """Only the supported codes are spoken; anything else is a ValueError naming currency."""
+    with pytest.raises(ValueError, match=r"^currency must be one of USD, CAD, MXN, GBP, EUR"):
+        speech.validate_currency(code)
+    with pytest.raises(ValueError, match=r"^currency must be one of"):
+        spell_amount(Decimal("12.50"), code)
+
+
+def test_supported_currencies_are_the_spelled_table() -> None:
+    """Every supported code validates to itself and has English names to fall back on."""
+    assert speech.DEFAULT_CURRENCY in speech.CURRENCIES
+    for code in speech.CURRENCIES:
+        assert speech.validate_currency(code) == code
+        assert not re.search(r"\b[A-Z] [A-Z] [A-Z]\b", spell_amount(1250, code, "es-US"))
 
 
 def test_other_currencies_use_num2words() -> None:
@@ -189,7 +200,7 @@ def test_builtin_speller_used_when_num2words_fails(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(speech, "num2words", broken)
     assert spell_integer(1264, "es-US") == "one thousand two hundred sixty-four"
     assert spell_date(date(2026, 3, 4)) == "March fourth, twenty twenty-six"
-    assert spell_amount(Decimal("12.50"), "JPY") == "twelve J P Y and fifty hundredths"
+    assert spell_amount(Decimal("12.50"), "GBP", "es-US") == "twelve pounds and fifty pence"
 
 
 def test_huge_numbers_fall_back_to_digits() -> None:
@@ -201,7 +212,7 @@ def test_huge_numbers_fall_back_to_digits() -> None:
 @given(
     st.integers(min_value=-(10**13), max_value=10**13),
     st.sampled_from(["en-US", "es-US", "es-MX"]),
-    st.sampled_from(["USD", "EUR", "MXN", "CAD", "GBP", "JPY", "QQQ"]),
+    st.sampled_from(speech.CURRENCIES),
 )
 def test_amounts_are_words_only(cents: int, locale: str, currency: str) -> None:
     """Any amount in any currency and locale is spelled without a single digit."""

@@ -408,3 +408,37 @@ async def test_a_failing_fact_never_escapes_dispatch(monkeypatch: pytest.MonkeyP
     assert answer["ok"] is True and answer["result"]["monthly_payment"] == 1264.14
     (event,) = (json.loads(line) for line in stream.getvalue().splitlines())
     assert (event["tool"], event["facts_error"]) == ("calculate_payment", "KeyError")
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "GBP", "usd", "XXX", "JPY", "dollars", 840])
+async def test_schema_and_tool_agree_on_currency(currency: object) -> None:
+    """The schema's currency enum accepts exactly what the tool accepts; a refusal names it."""
+    for name, arguments in (("calculate_payment", PAYMENT), ("generate_plan", PLAN)):
+        call = {**dict.fromkeys(TOOLS[name].optional), **arguments, "currency": currency}
+        schema_ok = Draft202012Validator(TOOLS[name].parameters).is_valid(call)
+        answer = await dispatch(name, call)
+        assert answer["ok"] is schema_ok
+        if not schema_ok:
+            assert (answer["error"]["type"], answer["error"]["field"]) == (
+                "invalid_value",
+                "currency",
+            )
+
+
+@pytest.mark.parametrize("locale", [["x"], 1, {"locale": "en-US"}, True])
+async def test_non_string_locale_is_an_error_naming_locale(locale: object) -> None:
+    """A locale that is not a string is refused instead of silently served in en-US."""
+    calls = [
+        ("calculate_payment", PAYMENT),
+        ("generate_plan", PLAN),
+        ("get_prompt", {"flow": "kyc", "params": KYC}),
+    ]
+    for name, arguments in calls:
+        answer = await dispatch(name, {**arguments, "locale": locale})
+        assert (answer["error"]["type"], answer["error"]["field"]) == ("invalid_value", "locale")
+
+
+async def test_unknown_locale_string_still_falls_back() -> None:
+    """An unknown locale string keeps the documented fallback chain to en-US."""
+    answer = await dispatch("calculate_payment", {**PAYMENT, "locale": "fr-FR"})
+    assert answer["ok"] and answer["result"]["locale"] == "en-US"
