@@ -47,6 +47,8 @@ class Status(StrEnum):
 
 _counters: Counter[tuple[str, str]] = Counter()
 _logger: Any = None
+#: The log file :func:`configure` opened itself (closed when configured again).
+_log_file: TextIO | None = None
 
 
 class _CurrentStderr:
@@ -71,13 +73,15 @@ def configure(
     """Send events to ``log_file`` (appending), else ``stream``, else stderr.
 
     Only this module's events are written; the global structlog configuration is
-    left as the application set it.
+    left as the application set it. A log file opened by an earlier call is closed;
+    a ``stream`` is the caller's and never closed here.
     """
-    global _logger
+    global _logger, _log_file
     out: TextIO = stream or cast(TextIO, _CurrentStderr())
+    opened = None
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        out = log_file.open("a", encoding="utf-8")  # open for the process's life
+        out = opened = log_file.open("a", encoding="utf-8")  # open until configured again
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(sort_keys=True)
         if log_format is LogFormat.JSON
@@ -91,6 +95,9 @@ def configure(
             renderer,
         ],
     )
+    previous, _log_file = _log_file, opened
+    if previous is not None:  # after the switch, so no event goes to a closed file
+        previous.close()
 
 
 def is_configured() -> bool:

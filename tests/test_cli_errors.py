@@ -21,8 +21,13 @@ SAMPLE = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.cs
 
 @pytest.fixture(autouse=True)
 def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with events unconfigured, whatever ran before."""
+    """Each test starts with events unconfigured, whatever ran before.
+
+    The log file is set aside too, so a test's configure cannot close the file of the
+    logger restored after it.
+    """
     monkeypatch.setattr(events, "_logger", None)
+    monkeypatch.setattr(events, "_log_file", None)
 
 
 def _message(result: Result) -> str:

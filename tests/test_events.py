@@ -39,8 +39,13 @@ SECRETS = ("123456.78", "12345678", "98765.43", "Zyxwv", "000123459876", "call_S
 
 @pytest.fixture(autouse=True)
 def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with events unconfigured, whatever ran before."""
+    """Each test starts with events unconfigured, whatever ran before.
+
+    The log file is set aside too, so a test's configure cannot close the file of the
+    logger restored after it.
+    """
     monkeypatch.setattr(events, "_logger", None)
+    monkeypatch.setattr(events, "_log_file", None)
 
 
 def _bankbot(args: list[str], log_file: Path) -> subprocess.CompletedProcess[str]:
@@ -92,6 +97,32 @@ def test_an_exception_is_one_error_event() -> None:
     (line,) = stream.getvalue().splitlines()
     event = json.loads(line)
     assert (event["status"], event["error_type"], event["level"]) == ("error", "KeyError", "error")
+
+
+def test_configure_again_closes_the_log_file_it_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reconfiguring closes the log file configure opened before, never a caller's stream."""
+    opened: list[Any] = []
+    real_open = Path.open
+
+    def spy(self: Path, *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(self, *args, **kwargs)
+        opened.append(handle)
+        return handle
+
+    monkeypatch.setattr(Path, "open", spy)
+    first, second, stream = tmp_path / "1.jsonl", tmp_path / "2.jsonl", io.StringIO()
+    events.configure(log_file=first)
+    events.emit("tool.invoked", tool="one")
+    events.configure(log_file=second)
+    events.emit("tool.invoked", tool="two")
+    assert [handle.closed for handle in opened] == [True, False]
+    events.configure(stream=stream)
+    events.configure(stream=io.StringIO())
+    assert opened[1].closed and not stream.closed
+    assert [json.loads(line)["tool"] for line in first.read_text().splitlines()] == ["one"]
+    assert [json.loads(line)["tool"] for line in second.read_text().splitlines()] == ["two"]
 
 
 def test_counters_are_a_dict_per_name_and_status() -> None:
