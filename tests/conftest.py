@@ -8,11 +8,24 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
+from bankbot_tools import events
+
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with events unconfigured, whatever ran before.
+
+    The log file is set aside too, so a test's configure cannot close the file of the
+    logger restored after it.
+    """
+    monkeypatch.setattr(events, "_logger", None)
+    monkeypatch.setattr(events, "_log_file", None)
 
 
 @pytest.fixture

@@ -19,17 +19,6 @@ from bankbot_tools.portfolio import TooManyRejects
 SAMPLE = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.csv"
 
 
-@pytest.fixture(autouse=True)
-def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with events unconfigured, whatever ran before.
-
-    The log file is set aside too, so a test's configure cannot close the file of the
-    logger restored after it.
-    """
-    monkeypatch.setattr(events, "_logger", None)
-    monkeypatch.setattr(events, "_log_file", None)
-
-
 def _message(result: Result) -> str:
     """The one error line on stderr (event lines are JSON and skipped)."""
     lines = [line for line in result.stderr.splitlines() if not line.startswith("{")]

@@ -9,22 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bankbot_tools import events, schemas
+from bankbot_tools import schemas
 from bankbot_tools.cli import app
 from bankbot_tools.schemas import SchemaFormat
 
 PAYMENT = '{"principal": 200000, "annual_rate": 0.065, "months": 360}'
-
-
-@pytest.fixture(autouse=True)
-def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with events unconfigured, whatever ran before.
-
-    The log file is set aside too, so a test's configure cannot close the file of the
-    logger restored after it.
-    """
-    monkeypatch.setattr(events, "_logger", None)
-    monkeypatch.setattr(events, "_log_file", None)
 
 
 @pytest.mark.parametrize("fmt", list(SchemaFormat))

@@ -37,17 +37,6 @@ CALC = ["loan-calc", "--amount", "123456.78", "--rate", "0.065", "--months", "36
 SECRETS = ("123456.78", "12345678", "98765.43", "Zyxwv", "000123459876", "call_SECRET42")
 
 
-@pytest.fixture(autouse=True)
-def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with events unconfigured, whatever ran before.
-
-    The log file is set aside too, so a test's configure cannot close the file of the
-    logger restored after it.
-    """
-    monkeypatch.setattr(events, "_logger", None)
-    monkeypatch.setattr(events, "_log_file", None)
-
-
 def _bankbot(args: list[str], log_file: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BANKBOT_LOG_FILE": str(log_file)}
     return subprocess.run(
