@@ -46,7 +46,6 @@ LABEL org.opencontainers.image.title="bankbot-tools" \
 ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    BANKBOT_HOME=/opt/bankbot \
     NUMBA_CACHE_DIR=/tmp/numba-cache
 
 # Numeric UID/GID so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
