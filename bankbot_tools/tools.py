@@ -143,17 +143,6 @@ def _payment(
     return answer, terms
 
 
-async def payment_tool(
-    principal: object,
-    annual_rate: object,
-    months: object,
-    locale: object = None,
-    currency: object = None,
-) -> dict[str, Any]:
-    """The ``calculate_payment`` LLM tool: payment and totals, as numbers and as words."""
-    return _payment(principal, annual_rate, months, locale, currency)[0]
-
-
 def _plan(
     principal: object,
     rates: Sequence[object],
@@ -178,18 +167,6 @@ def _plan(
         },
     }
     return answer, plan
-
-
-async def plan_tool(
-    principal: object,
-    rates: Sequence[object],
-    terms: Sequence[object],
-    extra: object = None,
-    locale: object = None,
-    currency: object = None,
-) -> dict[str, Any]:
-    """The ``generate_plan`` LLM tool: segments and totals, as numbers and as words."""
-    return _plan(principal, rates, terms, extra, locale, currency)[0]
 
 
 def _prompt(
