@@ -68,9 +68,9 @@ def compliance_test(
             if failed:
                 event["exit_code"] = int(ExitCode.FAILED)
             if json_:
-                print_json(_checks_document(results))
+                print_json(_checks_document(results, failed))
             else:
-                _print_checks(Console(), results)
+                _print_checks(Console(), results, failed)
             return
         params = parse_params(param or [])
         prompt = render_prompt(str(flow), params, locale)
@@ -83,8 +83,7 @@ def compliance_test(
             _print_prompt(Console(), prompt)
 
 
-def _checks_document(results: list[CheckResult]) -> dict[str, Any]:
-    failed = sum(not result.passed for result in results)
+def _checks_document(results: list[CheckResult], failed: int) -> dict[str, Any]:
     return {
         "passed": not failed,
         "checks": len(results),
@@ -114,7 +113,7 @@ def _print_prompt(console: Console, prompt: RenderedPrompt) -> None:
     console.print(grid)
 
 
-def _print_checks(console: Console, results: list[CheckResult]) -> None:
+def _print_checks(console: Console, results: list[CheckResult], failed: int) -> None:
     table = Table(title="compliance checks")
     for column in ("flow", "locale", "cases", "result", "problems"):
         table.add_column(column)
@@ -129,5 +128,4 @@ def _print_checks(console: Console, results: list[CheckResult]) -> None:
             Text("\n".join(problems)),
         )
     console.print(table)
-    failed = sum(not r.passed for r in results)
     console.print(f"{len(results) - failed}/{len(results)} checks passed", highlight=False)
