@@ -49,6 +49,15 @@ def format_cents(cents: int) -> str:
     return str(cents_to_decimal(cents))
 
 
+def grouped_cents(cents: int) -> str:
+    """Return cents with thousands separators, for people reading a table.
+
+    >>> grouped_cents(25508582), grouped_cents(-5)
+    ('255,085.82', '-0.05')
+    """
+    return f"{cents_to_decimal(cents):,}"
+
+
 def percent_text(rate: Decimal) -> str:
     """A rate given as a fraction, written as an exact percentage without trailing zeros.
 

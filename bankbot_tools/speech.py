@@ -15,7 +15,7 @@ from typing import Final, Literal
 
 from num2words import num2words
 
-from bankbot_tools.loan import AMOUNT, to_units
+from bankbot_tools.rules import AMOUNT, to_units
 
 __all__ = [
     "CURRENCIES",
@@ -326,7 +326,7 @@ def spell_amount(
 
     ``currency`` must pass :func:`validate_currency`; a language the table lacks goes to
     num2words, and to the English names if num2words fails. Whole amounts omit the cents.
-    A ``Decimal`` follows the rule table's ``amount`` field (:data:`bankbot_tools.loan.AMOUNT`:
+    A ``Decimal`` follows the rule table's ``amount`` field (:data:`bankbot_tools.rules.AMOUNT`:
     at most two decimals, within its bounds), so a fraction of a cent is a ``ValueError``
     (round first); an ``int`` is taken as exact cents, any sign.
 

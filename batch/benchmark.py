@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_portfolio import portfolio
 
-from bankbot_tools.amortization import RATE_DIVISOR, amortize_loans, annuity_payment
+from bankbot_tools.loans.kernel import RATE_DIVISOR, amortize_loans, annuity_payment
 
 RSS_PROBE = (
     "import resource, subprocess, sys, time\n"
@@ -215,8 +215,8 @@ def warm_up(folder: Path) -> None:
     """Time the kernel's first call in a fresh process: cold numba cache, then cached."""
     code = (
         "import time; t = time.perf_counter()\n"
-        "from bankbot_tools.amortization import amortize\n"
-        "from bankbot_tools.loan import LoanTerms\n"
+        "from bankbot_tools.loans.kernel import amortize\n"
+        "from bankbot_tools.rules import LoanTerms\n"
         "i = time.perf_counter(); amortize(LoanTerms.parse('200000', '0.065', 360))\n"
         "print(f'import {i - t:.2f} s, first call {time.perf_counter() - i:.2f} s')\n"
     )

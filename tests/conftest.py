@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
-from bankbot_tools import events
+from bankbot_tools.events import emitter as emit
 
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -24,8 +24,9 @@ def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
     The log file is set aside too, so a test's configure cannot close the file of the
     logger restored after it.
     """
-    monkeypatch.setattr(events, "_logger", None)
-    monkeypatch.setattr(events, "_log_file", None)
+    monkeypatch.setattr(emit, "_writer", None)
+    monkeypatch.setattr(emit, "_render", None)
+    monkeypatch.setattr(emit, "_log_file", None)
 
 
 @pytest.fixture

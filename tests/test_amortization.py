@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bankbot_tools.amortization import amortize, amortize_loans, annuity_payment, unamortizable
-from bankbot_tools.loan import LoanTerms
+from bankbot_tools.loans.kernel import amortize, amortize_loans, annuity_payment, unamortizable
+from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray
 from tests import reference
 from tests.strategies import extra_cents, months, principal_cents, rate_ppm, short_months

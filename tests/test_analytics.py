@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bankbot_tools import analytics
+from bankbot_tools.events import summary as analytics
 
 
 def _log(tmp_path: Path, lines: list[str]) -> Path:

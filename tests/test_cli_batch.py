@@ -81,15 +81,20 @@ def test_directory_input_says_it_is_a_directory(runner: CliRunner, tmp_path: Pat
 
 
 def test_events_per_chunk_and_one_per_run(runner: CliRunner, tmp_path: Path) -> None:
-    """One batch.chunk event per chunk and one cli.command event, without loan ids or amounts."""
+    """One batch.chunk event per chunk, one batch.run and one cli.command event, sharing a run_id
+    and carrying no loan ids or amounts."""
     log = tmp_path / "events.log"
     args = ["--log-file", str(log), "batch", "run", str(SAMPLE), "--out", str(tmp_path / "s.csv")]
     result = runner.invoke(app, [*args, "--chunk-size", "50"])
     assert result.exit_code == 0, result.output
     lines = log.read_text().splitlines()
     events = [json.loads(line) for line in lines]
-    assert [e["event"] for e in events] == ["batch.chunk"] * 3 + ["cli.command"]
-    assert events[-1]["processed"] == 120
+    assert [e["event"] for e in events] == ["batch.chunk"] * 3 + ["batch.run", "cli.command"]
+    assert {e["command"] for e in events} == {"batch run"}
+    assert len({e["run_id"] for e in events}) == 1
+    assert len({e["invocation_id"] for e in events}) == len(events)
+    assert [e["chunk"] for e in events[:3]] == [1, 2, 3]
+    assert events[-2]["processed"] == events[-1]["processed"] == 120
     assert "SMP-" not in log.read_text()
 
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from bankbot_tools import flows
 from bankbot_tools.cli import app
 from bankbot_tools.cli.compliance import parse_params
-from bankbot_tools.compliance_check import CheckResult
+from bankbot_tools.compliance import flows
+from bankbot_tools.compliance.check import CheckResult
 
 KYC = ["compliance-test", "--flow", "kyc", "--param", "bank_name=Acme Bank"]
 
@@ -64,7 +64,7 @@ def test_check_all_json(runner: CliRunner) -> None:
 def test_check_all_fails_with_exit_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failing check makes --all exit 1 and show FAIL."""
     failing = [CheckResult("kyc", "en-US", "sample", ("text: leftover '$x'",))]
-    monkeypatch.setattr("bankbot_tools.cli.compliance.check_all", lambda: failing)
+    monkeypatch.setattr("bankbot_tools.compliance.check.check_all", lambda: failing)
     result = runner.invoke(app, ["compliance-test", "--all"])
     assert result.exit_code == 1
     assert "FAIL" in result.stdout and "leftover '$x'" in result.stdout

@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 from bankbot_tools import events
 from bankbot_tools.cli import app
 from bankbot_tools.cli.common import ExitCode, Failed, command
-from bankbot_tools.portfolio import TooManyRejects
+from bankbot_tools.portfolio.job import TooManyRejects
 
 SAMPLE = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.csv"
 
@@ -30,13 +30,14 @@ def _message(result: Result) -> str:
 def test_unwritable_csv_path_exits_2_naming_path_and_reason(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """loan-calc --csv into a missing folder is a usage error naming the path and the reason."""
-    target = tmp_path / "missing" / "x.csv"
+    """loan-calc --csv under a file (not a folder) is a usage error naming the path and reason."""
+    (tmp_path / "afile").write_text("")
+    target = tmp_path / "afile" / "x.csv"
     args = ["loan-calc", "--amount", "1000", "--rate", "0.05", "--months", "12"]
     result = runner.invoke(app, [*args, "--csv", str(target)])
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
-    assert _message(result) == f"bankbot: error: {target}: No such file or directory"
+    assert _message(result) == f"bankbot: error: {tmp_path / 'afile'}: Not a directory"
 
 
 def test_check_against_a_directory_exits_2(runner: CliRunner, tmp_path: Path) -> None:

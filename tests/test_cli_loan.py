@@ -33,7 +33,7 @@ def test_loan_calc_table_shows_ends_of_long_schedules(runner: CliRunner) -> None
         app, ["loan-calc", "--amount", "200000", "--rate", "0.065", "--months", "360"]
     )
     assert result.exit_code == 0
-    assert "1264.14" in result.stdout and "1259.56" in result.stdout
+    assert "1,264.14" in result.stdout and "1,259.56" in result.stdout
     assert "348 rows hidden" in result.stdout
     full = runner.invoke(
         app, ["loan-calc", "--amount", "200000", "--rate", "0.065", "--months", "360", "--full"]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bankbot_tools import schemas
 from bankbot_tools.cli import app
-from bankbot_tools.schemas import SchemaFormat
+from bankbot_tools.llm import schemas
+from bankbot_tools.llm.schemas import SchemaFormat
 
 PAYMENT = '{"principal": 200000, "annual_rate": 0.065, "months": 360}'
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bankbot_tools import columns
-from bankbot_tools.columns import SeenIds, hash_strings, parse_column
-from bankbot_tools.loan import RULES, FieldSpec, Violation, to_units
+from bankbot_tools.portfolio import dedupe
+from bankbot_tools.portfolio.dedupe import SeenIds, hash_strings
+from bankbot_tools.portfolio.parse import parse_column
+from bankbot_tools.rules import RULES, FieldSpec, Violation, to_units
 
 NUMBER_TEXT = st.from_regex(r"\A[ \t]?[+-]?(\d{1,17}(\.\d{0,8})?|\.\d{1,8})[ \t]?\Z")
 ODD_TEXT = st.sampled_from(
@@ -146,7 +147,7 @@ def test_seen_ids_match_a_plain_set(chunks: list[list[str | None]]) -> None:
 def test_seen_ids_exact_when_every_hash_collides(chunks: list[list[str | None]]) -> None:
     """Equal hashes are confirmed on the strings, so collisions never reject a loan."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(columns, "hash_strings", lambda ids: np.zeros(len(ids), dtype=np.uint64))
+        patch.setattr(dedupe, "hash_strings", lambda ids: np.zeros(len(ids), dtype=np.uint64))
         seen = SeenIds()
         got = [seen.repeated(pa.array(chunk, pa.string())).tolist() for chunk in chunks]
     assert got == reference_repeated(chunks)

@@ -16,8 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bankbot_tools import compliance
-from bankbot_tools.compliance import (
+from bankbot_tools.compliance import render as compliance
+from bankbot_tools.compliance.check import check_all
+from bankbot_tools.compliance.flows import FLOWS, LOCALES
+from bankbot_tools.compliance.render import (
     TemplateError,
     find_leftovers,
     get_prompt,
@@ -25,8 +27,6 @@ from bankbot_tools.compliance import (
     render_prompt,
     resolve_locale,
 )
-from bankbot_tools.compliance_check import check_all
-from bankbot_tools.flows import FLOWS, LOCALES
 
 # What each flow must say, stated here independently of the template files.
 REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
@@ -416,7 +416,7 @@ def test_check_all_reports_a_missing_phrase(monkeypatch: pytest.MonkeyPatch) -> 
 
 def shipped(locale: str) -> dict[str, Any]:
     """The shipped prompt file of a locale, as parsed JSON."""
-    text = (files("bankbot_tools") / "prompts" / f"{locale}.json").read_text("utf-8")
+    text = (files("bankbot_tools.compliance") / "prompts" / f"{locale}.json").read_text("utf-8")
     document: dict[str, Any] = json.loads(text)
     return document
 

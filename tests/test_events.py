@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from bankbot_tools import events
 from bankbot_tools.cli import app
-from bankbot_tools.tools import dispatch
+from bankbot_tools.llm.dispatch import dispatch
 
 #: Fields every event carries, whatever emitted it.
 SCHEMA = {
@@ -103,9 +103,9 @@ def test_configure_again_closes_the_log_file_it_opened(
     monkeypatch.setattr(Path, "open", spy)
     first, second, stream = tmp_path / "1.jsonl", tmp_path / "2.jsonl", io.StringIO()
     events.configure(log_file=first)
-    events.emit("tool.invoked", tool="one")
+    events.emit("tool.invoked", source="tool", duration_ms=1.0, tool="one")
     events.configure(log_file=second)
-    events.emit("tool.invoked", tool="two")
+    events.emit("tool.invoked", source="tool", duration_ms=1.0, tool="two")
     assert [handle.closed for handle in opened] == [True, False]
     events.configure(stream=stream)
     events.configure(stream=io.StringIO())
@@ -117,7 +117,7 @@ def test_configure_again_closes_the_log_file_it_opened(
 def test_counters_are_a_dict_per_name_and_status() -> None:
     """Counters read as {name: {status: count}}, counted even when nothing is written."""
     before = events.counters().get("counted", {}).get("error", 0)
-    events.emit("tool.invoked", tool="counted", status="error")
+    events.emit("tool.invoked", source="tool", duration_ms=1.0, tool="counted", status="error")
     table = events.counters()
     assert isinstance(table, dict) and table["counted"]["error"] == before + 1
 
@@ -128,7 +128,7 @@ def test_library_use_writes_nothing() -> None:
         "import asyncio, bankbot_tools as b\n"
         "asyncio.run(b.dispatch('calculate_payment', '{\"principal\": 1}'))\n"
         "asyncio.run(b.dispatch('get_prompt', {'flow': 'kyc', 'params': {}}))\n"
-        "asyncio.run(b.get_prompt('kyc', {'bank_name': 'X'}, 'fr-FR'))\n"
+        "b.get_prompt('kyc', {'bank_name': 'X'}, 'fr-FR')\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False

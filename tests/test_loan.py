@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bankbot_tools.loan import (
+from bankbot_tools.loans.terms import LoanTerms
+from bankbot_tools.rules import (
     ANNUAL_RATE,
     EXTRA,
     MONTHS,
     PRINCIPAL,
     RULES,
     FieldSpec,
-    LoanTerms,
     Violation,
     check_units,
     to_units,

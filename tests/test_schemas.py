@@ -13,10 +13,11 @@ import pytest
 from jsonschema import Draft7Validator, Draft202012Validator
 from mistralai.client.models import Tool as MistralTool
 
-from bankbot_tools import schemas, speech
-from bankbot_tools.flows import FLOWS, LOCALES
-from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec, to_units
-from bankbot_tools.schemas import SchemaFormat
+from bankbot_tools import speech
+from bankbot_tools.compliance.flows import FLOWS, LOCALES
+from bankbot_tools.llm import schemas
+from bankbot_tools.llm.schemas import SchemaFormat
+from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec, to_units
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = {name: parameters for name, (_, parameters) in schemas.TOOLS.items()}

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bankbot_tools import loan, speech
+from bankbot_tools import rules, speech
 from bankbot_tools.speech import (
     language_of,
     spell_amount,
@@ -94,17 +94,17 @@ def test_amount_rejects_fractions_of_a_cent(bad: Decimal) -> None:
 @pytest.mark.parametrize(
     ("amount", "violation"),
     [
-        (Decimal("1.005"), loan.Violation.TOO_MANY_DECIMALS),
-        (Decimal("-0.01"), loan.Violation.TOO_SMALL),
-        (Decimal("1000000000.01"), loan.Violation.TOO_LARGE),
-        (Decimal("NaN"), loan.Violation.NOT_A_NUMBER),
+        (Decimal("1.005"), rules.Violation.TOO_MANY_DECIMALS),
+        (Decimal("-0.01"), rules.Violation.TOO_SMALL),
+        (Decimal("1000000000.01"), rules.Violation.TOO_LARGE),
+        (Decimal("NaN"), rules.Violation.NOT_A_NUMBER),
     ],
 )
-def test_decimal_amounts_follow_the_rule_table(amount: Decimal, violation: loan.Violation) -> None:
-    """A Decimal amount is parsed by loan.AMOUNT: same rules, same message as everywhere else."""
+def test_decimal_amounts_follow_the_rule_table(amount: Decimal, violation: rules.Violation) -> None:
+    """A Decimal amount is parsed by rules.AMOUNT: same rules, same message as everywhere else."""
     with pytest.raises(ValueError) as raised:
         spell_amount(amount)
-    assert str(raised.value) == loan.AMOUNT.message(violation, amount)
+    assert str(raised.value) == rules.AMOUNT.message(violation, amount)
 
 
 def test_amount_rejects_bad_currency_code() -> None:
@@ -218,7 +218,7 @@ def test_amounts_are_words_only(cents: int, locale: str, currency: str) -> None:
     """Any amount in any currency and locale is spelled without a single digit."""
     spoken = spell_amount(cents, currency, locale)
     assert spoken and not re.search(r"\d", spoken)
-    if 0 <= cents <= loan.AMOUNT.max_units:
+    if 0 <= cents <= rules.AMOUNT.max_units:
         assert spell_amount(Decimal(cents) / 100, currency, locale) == spoken
     else:
         with pytest.raises(ValueError, match=r"^amount must be"):

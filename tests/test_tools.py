@@ -6,7 +6,6 @@ import dataclasses
 import inspect
 import io
 import json
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,26 +14,15 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 import bankbot_tools
-from bankbot_tools import compliance, events, loan, schemas, tools
-from bankbot_tools.tools import (
-    TOOLS,
-    calculate_payment,
-    dispatch,
-    generate_plan,
-    get_prompt,
-    prompt_tool,
-    tool_message,
-)
+from bankbot_tools import events
+from bankbot_tools.api import calculate_payment, generate_payment_plan, generate_plan, get_prompt
+from bankbot_tools.compliance import render as compliance
+from bankbot_tools.llm import schemas
+from bankbot_tools.llm.dispatch import TOOLS, dispatch, tool_message
 
 PAYMENT = {"principal": 200000, "annual_rate": 0.065, "months": 360}
 PLAN = {"principal": 20000, "rates": [0.07, 0.05, 0.03], "terms": [12, 12, 36], "extra": 50}
 KYC = {"bank_name": "Acme Bank", "attempts_left": 2, "account_number": None}
-
-
-@pytest.fixture(autouse=True)
-def no_event_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with events unconfigured, whatever ran before."""
-    monkeypatch.setattr(events, "_logger", None)
 
 
 def _assert_structured(answer: dict[str, Any]) -> None:
@@ -63,20 +51,43 @@ async def test_generate_plan_keeps_its_segments() -> None:
     assert [row["payment"] for row in rows] == [396.02, 380.86, 369.56]
 
 
-async def test_get_prompt_keeps_the_seed_signature_and_returns_text() -> None:
-    """The root get_prompt(flow_type, params, locale="en-US") awaits to the core's text."""
-    assert bankbot_tools.get_prompt is get_prompt
+def test_get_prompt_keeps_the_seed_signature_and_returns_text() -> None:
+    """The root get_prompt(flow_type, params) is synchronous and returns the prompt text."""
+    from bankbot_tools import get_prompt as root_get_prompt
+
+    assert root_get_prompt is get_prompt
     parameters = inspect.signature(get_prompt).parameters
-    assert list(parameters) == ["flow_type", "params", "locale"]
-    assert parameters["params"].default is None and parameters["locale"].default == "en-US"
-    text = await get_prompt(flow_type="kyc", params=KYC, locale="es-US")
-    assert isinstance(text, str)
-    assert text == compliance.get_prompt("kyc", KYC, "es-US")
+    assert list(parameters)[:2] == ["flow_type", "params"]
+    text = root_get_prompt("kyc", {})
+    assert isinstance(text, str) and text
+    assert get_prompt(flow_type="kyc", params=KYC, locale="es-US") == compliance.get_prompt(
+        "kyc", KYC, "es-US"
+    )
+
+
+def test_seed_sample_call_generate_payment_plan() -> None:
+    """The seed's sample call answers monthly, schedule and total_paid."""
+    from bankbot_tools import generate_payment_plan as root
+
+    plan = root(200000, 0.065, 360, 100)
+    assert root is generate_payment_plan
+    assert set(plan) == {"monthly", "schedule", "total_paid"}
+    assert plan["monthly"] == 1264.14 and plan["schedule"][-1]["balance"] == 0.0
+    assert len(plan["schedule"]) < 360
+    total = round(sum(row["payment"] for row in plan["schedule"]), 2)
+    assert total == plan["total_paid"]
+
+
+def test_seed_async_functions_stay_async() -> None:
+    """calculate_payment and generate_plan are coroutines the orchestrator awaits."""
+    assert inspect.iscoroutinefunction(bankbot_tools.calculate_payment)
+    assert inspect.iscoroutinefunction(bankbot_tools.generate_plan)
 
 
 async def test_prompt_tool_renders_with_provenance() -> None:
     """The LLM prompt tool returns the rendered prompt and its template id."""
-    prompt = await prompt_tool("kyc", KYC)
+    answer = await dispatch("get_prompt", {"flow": "kyc", "params": KYC})
+    prompt = answer["result"]
     assert prompt["fallback"] is False and prompt["template_id"].startswith("kyc")
     assert "Acme Bank" in prompt["text"]
 
@@ -348,50 +359,9 @@ async def test_fuzzed_argument_text_never_raises(name: str, text: str) -> None:
     _assert_structured(await dispatch(name, text))
 
 
-def test_optional_parameters_are_computed_once() -> None:
-    """Each tool's optional set is built once, not on every call the dispatcher parses."""
-    for tool in TOOLS.values():
-        assert tool.optional is tool.optional
+def test_optional_parameters() -> None:
+    """Parameters the model may leave out are the nullable ones of the schema."""
     assert TOOLS["generate_plan"].optional == {"extra", "locale", "currency"}
-
-
-async def test_spoken_rate_comes_from_the_rule_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The spoken rate turns millionths into a Decimal through ANNUAL_RATE.decimal, no rescaling."""
-    seen: list[int] = []
-
-    class Spy:
-        scale = loan.ANNUAL_RATE.scale
-
-        def decimal(self, units: int) -> Decimal:
-            seen.append(units)
-            return loan.ANNUAL_RATE.decimal(units)
-
-    monkeypatch.setattr(tools, "ANNUAL_RATE", Spy())
-    answer = await dispatch("calculate_payment", {**PAYMENT, "annual_rate": "0.0725"})
-    assert answer["result"]["spoken"]["annual_rate"] == "seven point two five percent"
-    assert seen == [72500]
-
-
-async def test_facts_reuse_the_validated_cents(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The event's facts come from the validated terms: the principal is parsed exactly once."""
-    parsed: list[object] = []
-    units_of = loan.units_of
-
-    def counting(spec: loan.FieldSpec, value: object) -> int | loan.Violation:
-        if spec is loan.PRINCIPAL:
-            parsed.append(value)
-        return units_of(spec, value)
-
-    monkeypatch.setattr(loan, "units_of", counting)
-    stream = io.StringIO()
-    events.configure(stream=stream)
-    for name, arguments in (("calculate_payment", PAYMENT), ("generate_plan", PLAN)):
-        parsed.clear()
-        answer = await dispatch(name, arguments)
-        assert answer["ok"] and parsed == [arguments["principal"]]
-    payment, plan = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert payment["amount_bucket"] == "100k-1M" and payment["term_months"] == 360
-    assert (plan["segments"], plan["amount_bucket"]) == (3, events.amount_bucket(2_000_000))
 
 
 async def test_a_failing_fact_never_escapes_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bankbot_tools import outputs, portfolio
 from bankbot_tools.cli.common import JsonFlag, command, print_json
+from bankbot_tools.fileio import Format
+from bankbot_tools.portfolio.job import DEFAULT_CHUNK_SIZE, BatchJob
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from bankbot_tools.portfolio.job import Progress as Counts
+    from bankbot_tools.portfolio.job import ProgressCallback
 
 batch_app = typer.Typer(
     help="Portfolio batch jobs: many loans from CSV or Parquet.", no_args_is_help=True
@@ -54,13 +59,13 @@ def run(
     ] = None,
     chunk_size: Annotated[
         int, typer.Option(min=1, help="Rows per chunk; sets peak memory.")
-    ] = portfolio.DEFAULT_CHUNK_SIZE,
+    ] = DEFAULT_CHUNK_SIZE,
     max_rejects: Annotated[
         int | None,
         typer.Option(min=0, help="Fail (exit 1, no summary) when more rows are rejected."),
     ] = None,
     input_format: Annotated[
-        outputs.Format | None,
+        Format | None,
         typer.Option(help="Input format when the extension does not tell."),
     ] = None,
     column_map: Annotated[
@@ -83,8 +88,10 @@ def run(
 
         bankbot batch run batch/sample_portfolio.csv --out out/summary.parquet
     """
+    from bankbot_tools.portfolio.run import run as run_job
+
     with command("batch run", chunk_size=chunk_size, schedules=schedules is not None) as event:
-        job = portfolio.BatchJob(
+        job = BatchJob(
             input=input_path,
             summary=out,
             schedules=schedules,
@@ -96,7 +103,7 @@ def run(
             column_map=_column_map(column_map or []),
         )
         with _progress() as on_chunk:
-            result = portfolio.run(job, on_chunk)
+            result = run_job(job, on_chunk)
         event.update(
             rows_read=result["counts"]["read"],
             processed=result["counts"]["processed"],
@@ -120,9 +127,12 @@ class _progress:
         self.bar: Progress | None = None
         self.started = time.perf_counter()
 
-    def __enter__(self) -> portfolio.ProgressCallback | None:
+    def __enter__(self) -> ProgressCallback | None:
         if not sys.stderr.isatty():
             return None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
         self.bar = Progress(
             SpinnerColumn(),
             TextColumn("{task.completed:,.0f} rows"),
@@ -135,7 +145,7 @@ class _progress:
         task = self.bar.add_task("batch", total=None, rate=0.0)
         bar = self.bar
 
-        def update(progress: portfolio.Progress) -> None:
+        def update(progress: Counts) -> None:
             seconds = max(time.perf_counter() - self.started, 1e-9)
             bar.update(task, completed=progress.read, rate=progress.processed / seconds)
 

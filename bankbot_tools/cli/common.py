@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, the --json flag, and error mapping."""
+"""What every command shares: exit codes, the --json flag, error mapping, atomic text output."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from bankbot_tools import events
-from bankbot_tools.portfolio import TooManyRejects
+from bankbot_tools.portfolio.job import TooManyRejects
 
 
 class ExitCode(IntEnum):

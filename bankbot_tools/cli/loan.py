@@ -1,23 +1,18 @@
-"""``bankbot loan-calc`` and ``bankbot payment-plan``."""
+"""``bankbot loan-calc``: payment, totals and schedule of one loan."""
 
 from __future__ import annotations
 
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
-from rich.console import Console
 
-from bankbot_tools import render
-from bankbot_tools.amortization import amortize
 from bankbot_tools.cli.common import JsonFlag, command, print_json
-from bankbot_tools.documents import SCHEDULE_FIELDS, loan_document, plan_document, rate_float
-from bankbot_tools.events import amount_bucket
-from bankbot_tools.loan import LoanTerms
-from bankbot_tools.money import format_cents
-from bankbot_tools.plans import PlanTerms, build_plan
+
+if TYPE_CHECKING:
+    from bankbot_tools.loans.schedule import Amortized
 
 Amount = Annotated[str, typer.Option("--amount", help="Loan principal, e.g. 200000 or 1500.50.")]
 Extra = Annotated[str, typer.Option("--extra", help="Extra principal paid every month, e.g. 50.")]
@@ -39,73 +34,49 @@ def loan_calc(
 
     Example: bankbot loan-calc --amount 200000 --rate 0.065 --months 360
     """
+    from bankbot_tools.events.facts import loan_facts
+    from bankbot_tools.loans.kernel import amortize
+    from bankbot_tools.loans.terms import LoanTerms
+
     with command("loan-calc") as event:
         terms = LoanTerms.parse(amount, rate, months, extra)
-        event.update(
-            term_months=terms.months,
-            rate=rate_float(terms.rate_ppm),
-            amount_bucket=amount_bucket(terms.principal_cents),
-            extra=terms.extra_cents > 0,
-        )
+        event.update(loan_facts(terms))
         to_stdout = csv_path is not None and str(csv_path) == "-"
         if to_stdout and json_:
             raise ValueError("--csv - and --json both write to stdout: choose one")
         result = amortize(terms)
         if csv_path is not None:
-            _write_csv(csv_path, result.rows())
+            _write_csv(csv_path, result)
         if to_stdout:
             return
         if json_:
+            from bankbot_tools.views.json import loan_document
+
             print_json(loan_document(result))
         else:
-            render.loan(Console(), result, full=full)
+            from rich.console import Console
+
+            from bankbot_tools.views.tables import loan
+
+            loan(Console(), result, full=full)
 
 
-def _write_csv(path: Path, rows: list[dict[str, int]]) -> None:
+def _write_csv(path: Path, result: Amortized[int]) -> None:
+    """The schedule as CSV on stdout (``-``) or, atomically, in ``path``."""
+    from bankbot_tools.fileio import atomic_path
+
     if str(path) == "-":
-        _csv_rows(sys.stdout, rows)
+        _csv_rows(sys.stdout, result)
         return
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        _csv_rows(out, rows)
+    with atomic_path(path) as temp, temp.open("w", newline="", encoding="utf-8") as out:
+        _csv_rows(out, result)
 
 
-def _csv_rows(out: TextIO, rows: list[dict[str, int]]) -> None:
+def _csv_rows(out: TextIO, result: Amortized[int]) -> None:
+    from bankbot_tools.loans.schedule import SCHEDULE_COLUMNS
+    from bankbot_tools.money import format_cents
+
     writer = csv.writer(out)
-    writer.writerow(SCHEDULE_FIELDS)
-    for row in rows:
-        writer.writerow([row["month"], *(format_cents(row[k]) for k in SCHEDULE_FIELDS[1:])])
-
-
-def _split(text: str) -> list[str]:
-    """Comma-separated items; an empty item stays, so the rule table reports it by position."""
-    return [part.strip() for part in text.split(",")] if text.strip() else []
-
-
-def payment_plan(
-    amount: Amount,
-    rates: Annotated[
-        str, typer.Option(help="Comma-separated annual rates, one per segment: 0.07,0.05,0.03.")
-    ],
-    terms: Annotated[str, typer.Option(help="Comma-separated months per segment: 12,12,36.")],
-    extra: Extra = "0",
-    json_: JsonFlag = False,
-) -> None:
-    """Multi-rate step-down plan: segments, totals, and interest saved by extra principal.
-
-    The payment is re-amortized over the months left at each rate change.
-
-    Example: bankbot payment-plan --amount 20000 --rates 0.07,0.05,0.03 --terms 12,12,36 --extra 50
-    """
-    with command("payment-plan") as event:
-        plan_terms = PlanTerms.parse(amount, _split(rates), _split(terms), extra)
-        event.update(
-            term_months=sum(plan_terms.terms),
-            segments=len(plan_terms.terms),
-            amount_bucket=amount_bucket(plan_terms.principal_cents),
-            extra=plan_terms.extra_cents > 0,
-        )
-        plan = build_plan(plan_terms)
-        if json_:
-            print_json(plan_document(plan))
-        else:
-            render.plan(Console(), plan)
+    writer.writerow(SCHEDULE_COLUMNS)
+    for row in result.rows():
+        writer.writerow([row.month, *(format_cents(cents) for cents in row[1:])])

@@ -1,7 +1,7 @@
 """JSON schemas of the LLM tools, generated from the rule table and the compliance flows.
 
 Bounds, types and descriptions of loan fields come from :mod:`bankbot_tools.loan`'s
-``FieldSpec`` table; flows, params and enums from :data:`bankbot_tools.flows.FLOWS`.
+``FieldSpec`` table; flows, params and enums from :data:`bankbot_tools.compliance.flows.FLOWS`.
 Supported currencies come from :data:`bankbot_tools.speech.CURRENCIES`.
 Nothing here restates a rule. The schemas follow Mistral's tools format and also meet
 OpenAI's strict mode: ``additionalProperties: false``, every property required,
@@ -13,11 +13,11 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Any, Final
 
-from bankbot_tools.flows import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
-from bankbot_tools.loan import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL
+from bankbot_tools.compliance.flows import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
+from bankbot_tools.llm.formats import SchemaFormat
+from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL
 from bankbot_tools.speech import CURRENCIES, DEFAULT_CURRENCY
 
 #: What a tool name must look like for both Mistral and OpenAI.
@@ -44,13 +44,6 @@ STRICT_KEYWORDS: Final = frozenset(
         "exclusiveMaximum",
     }
 )
-
-
-class SchemaFormat(StrEnum):
-    """Export flavour: Mistral's tools list, or the same with ``strict: true`` for OpenAI."""
-
-    MISTRAL = "mistral"
-    OPENAI = "openai"
 
 
 def nullable(schema: Mapping[str, Any], when_null: str) -> dict[str, Any]:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bankbot_tools.amortization import LoanSchedule
-from bankbot_tools.loan import ANNUAL_RATE
+from bankbot_tools.compliance.check import CheckResult
+from bankbot_tools.loans.plans import Plan
+from bankbot_tools.loans.schedule import MONEY_COLUMNS, Amortized
 from bankbot_tools.money import cents_to_float
-from bankbot_tools.plans import Plan
-
-SCHEDULE_FIELDS = ("month", "payment", "interest", "principal", "balance")
+from bankbot_tools.rules import ANNUAL_RATE
 
 
 def rate_float(rate_ppm: int) -> float:
@@ -25,15 +24,15 @@ def rate_float(rate_ppm: int) -> float:
     return float(ANNUAL_RATE.decimal(rate_ppm))
 
 
-def schedule_rows(result: LoanSchedule) -> list[dict[str, Any]]:
+def schedule_rows(result: Amortized[int]) -> list[dict[str, Any]]:
     """Schedule rows with money as two-decimal floats and the month as an int."""
     return [
-        {k: (v if k == "month" else cents_to_float(v)) for k, v in row.items()}
+        {"month": row.month, **dict(zip(MONEY_COLUMNS, map(cents_to_float, row[1:]), strict=True))}
         for row in result.rows()
     ]
 
 
-def loan_document(result: LoanSchedule, *, with_schedule: bool = True) -> dict[str, Any]:
+def loan_document(result: Amortized[int], *, with_schedule: bool = True) -> dict[str, Any]:
     """The payment, totals and (optionally) schedule of one loan."""
     document: dict[str, Any] = {
         "monthly_payment": cents_to_float(result.monthly_payment),
@@ -76,4 +75,15 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "payoff_month": plan.payoff_month,
         "months_saved": plan.months_saved,
         "interest_saved": cents_to_float(plan.interest_saved),
+    }
+
+
+def checks_document(results: list[CheckResult]) -> dict[str, Any]:
+    """The outcome of ``compliance-test --all``: pass/fail, counts and every check."""
+    failed = sum(not result.passed for result in results)
+    return {
+        "passed": not failed,
+        "checks": len(results),
+        "failed": failed,
+        "results": [result.to_dict() for result in results],
     }

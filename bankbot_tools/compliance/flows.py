@@ -1,8 +1,9 @@
 """The compliance flows, declared as data: each flow's params, their kinds, choices and samples.
 
 ``FLOWS`` is the one statement of which flows exist and what they take; the prompt files are
-checked against it (:mod:`bankbot_tools.compliance`) and the tool layer builds its JSON schemas
-from it (:mod:`bankbot_tools.schemas`). ``LOCALES`` lists the locales a prompt file exists for.
+checked against it (:mod:`bankbot_tools.compliance.render`) and the tool layer builds its JSON
+schemas from it (:mod:`bankbot_tools.llm.schemas`). ``LOCALES`` lists the locales a prompt file
+exists for.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, COUNT, MONTHS
+from bankbot_tools.rules import AMOUNT, ANNUAL_RATE, COUNT, MONTHS
 
 __all__ = [
     "DATE_PATTERN",

@@ -1,7 +1,4 @@
-"""Async tool functions the voicebot's orchestrator awaits, and the LLM tool dispatcher.
-
-The tool functions are thin wrappers over the synchronous core: parse and validate,
-compute, shape the result. Bad input raises ``ValueError`` naming the field.
+"""The LLM tool registry and dispatcher: one model tool call in, one JSON answer out.
 
 :func:`dispatch` is what the orchestrator calls with a model's tool call: it never
 raises for bad model output, and answers ``{"ok": true, "result": {...}}`` or
@@ -14,195 +11,18 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Final, Generic, TypeVar
 
-from bankbot_tools import compliance, events, schemas
-from bankbot_tools.amortization import amortize
-from bankbot_tools.compliance import RenderedPrompt, render_prompt, resolve_locale
-from bankbot_tools.documents import (
-    loan_document,
-    plan_document,
-    rate_float,
-    schedule_rows,
-    segment_rows,
-)
-from bankbot_tools.flows import DEFAULT_LOCALE
-from bankbot_tools.loan import ANNUAL_RATE, LoanTerms
-from bankbot_tools.money import cents_to_float
-from bankbot_tools.plans import Plan, PlanTerms, build_plan
-from bankbot_tools.speech import DEFAULT_CURRENCY, spell_amount, spell_rate, validate_currency
+from bankbot_tools import events
+from bankbot_tools.events.facts import loan_facts, plan_facts, prompt_facts
+from bankbot_tools.llm import schemas
+from bankbot_tools.llm.answers import payment_answer, plan_answer, prompt_answer
 
 Validated = TypeVar("Validated")
-
-
-async def calculate_payment(
-    principal: object, annual_rate: object, months: object
-) -> tuple[float, list[dict[str, Any]]]:
-    """Monthly payment and full schedule of a fixed-rate loan.
-
-    Rows are ``{month, payment, interest, principal, balance}`` with money as
-    two-decimal numbers; the last balance is exactly 0.0.
-    """
-    result = amortize(LoanTerms.parse(principal, annual_rate, months))
-    return cents_to_float(result.monthly_payment), schedule_rows(result)
-
-
-async def generate_plan(
-    principal: object,
-    rates: Sequence[object],
-    terms: Sequence[object],
-    extra: object = 0.0,
-) -> list[dict[str, Any]]:
-    """Segments of a multi-rate plan: one row per rate period.
-
-    Each row has ``segment, rate, months, payment, interest, principal,
-    ending_balance``; the payment is re-amortized at each rate change.
-    """
-    return segment_rows(build_plan(PlanTerms.parse(principal, rates, terms, extra)))
-
-
-async def get_prompt(
-    flow_type: str, params: Mapping[str, object] | None = None, locale: str = DEFAULT_LOCALE
-) -> str:
-    """The prompt text of a compliance flow, the seed API the orchestrator awaits.
-
-    A thin async wrapper over :func:`bankbot_tools.compliance.get_prompt`; the LLM tool's
-    richer answer (provenance, ``spoken_text``, fallback) is :func:`prompt_tool`.
-    """
-    return compliance.get_prompt(flow_type, params, locale)
-
-
-async def prompt_tool(
-    flow: str, params: Mapping[str, object] | None = None, locale: str | None = None
-) -> dict[str, Any]:
-    """The ``get_prompt`` LLM tool: a compliance prompt with its provenance, ``spoken_text``
-    ready for text-to-speech.
-
-    A missing or invalid param gives the flow's safe fallback text with
-    ``fallback: true`` and a ``fallback_reason``; an unknown flow is a ``ValueError``.
-    """
-    return _prompt(flow, params, locale)[0]
-
-
-def _locale(locale: object) -> str:
-    """The requested locale, ``en-US`` for null; anything but a string is a ``ValueError``.
-
-    An unknown locale string is kept: it falls back along the documented chain.
-    """
-    if locale is None:
-        return DEFAULT_LOCALE
-    if not isinstance(locale, str):
-        raise ValueError(f"locale must be a locale string such as en-US (got {locale!r})")
-    return locale
-
-
-class _Voice:
-    """Spells amounts and rates in one locale and currency."""
-
-    def __init__(self, locale: object, currency: object) -> None:
-        self.locale = resolve_locale(_locale(locale))
-        self.currency = validate_currency(DEFAULT_CURRENCY if currency is None else currency)
-
-    def amount(self, cents: int) -> str:
-        return spell_amount(cents, self.currency, self.locale)
-
-    def rate(self, rate_ppm: int) -> str:
-        return spell_rate(ANNUAL_RATE.decimal(rate_ppm), self.locale, apr=False)
-
-
-def _payment(
-    principal: object,
-    annual_rate: object,
-    months: object,
-    locale: object = None,
-    currency: object = None,
-) -> tuple[dict[str, Any], LoanTerms]:
-    """The payment answer and the validated terms it was computed from."""
-    terms = LoanTerms.parse(principal, annual_rate, months)
-    voice = _Voice(locale, currency)
-    result = amortize(terms)
-    answer = {
-        "principal": cents_to_float(terms.principal_cents),
-        "annual_rate": rate_float(terms.rate_ppm),
-        "months": terms.months,
-        **loan_document(result, with_schedule=False),
-        "currency": voice.currency,
-        "locale": voice.locale,
-        "spoken": {
-            "monthly_payment": voice.amount(result.monthly_payment),
-            "last_payment": voice.amount(result.last_payment),
-            "total_interest": voice.amount(result.total_interest),
-            "total_paid": voice.amount(result.total_paid),
-            "annual_rate": voice.rate(terms.rate_ppm),
-        },
-    }
-    return answer, terms
-
-
-def _plan(
-    principal: object,
-    rates: Sequence[object],
-    terms: Sequence[object],
-    extra: object = None,
-    locale: object = None,
-    currency: object = None,
-) -> tuple[dict[str, Any], Plan]:
-    """The plan answer and the validated plan it was built from."""
-    plan_terms = PlanTerms.parse(principal, rates, terms, 0 if extra is None else extra)
-    voice = _Voice(locale, currency)
-    plan = build_plan(plan_terms)
-    answer = {
-        **plan_document(plan),
-        "currency": voice.currency,
-        "locale": voice.locale,
-        "spoken": {
-            "payments": [voice.amount(segment.payment) for segment in plan.segments],
-            "total_interest": voice.amount(plan.total_interest),
-            "total_paid": voice.amount(plan.total_paid),
-            "interest_saved": voice.amount(plan.interest_saved),
-        },
-    }
-    return answer, plan
-
-
-def _prompt(
-    flow: str, params: Mapping[str, object] | None = None, locale: str | None = None
-) -> tuple[dict[str, Any], RenderedPrompt]:
-    """The prompt answer and the rendered prompt it came from."""
-    prompt = render_prompt(flow, params, _locale(locale) or DEFAULT_LOCALE)
-    return prompt.to_dict(), prompt
-
-
-def _payment_facts(terms: LoanTerms) -> dict[str, Any]:
-    """Non-identifying facts of a payment: term, rate and amount bucket, from the exact terms."""
-    return {
-        "term_months": terms.months,
-        "rate": rate_float(terms.rate_ppm),
-        "amount_bucket": events.amount_bucket(terms.principal_cents),
-    }
-
-
-def _plan_facts(plan: Plan) -> dict[str, Any]:
-    """Non-identifying facts of a plan: total term, segments and amount bucket."""
-    return {
-        "term_months": sum(segment.months for segment in plan.segments),
-        "segments": len(plan.segments),
-        "amount_bucket": events.amount_bucket(plan.terms.principal_cents),
-    }
-
-
-def _prompt_facts(prompt: RenderedPrompt) -> dict[str, Any]:
-    """Non-identifying facts of a prompt: flow, template, its version and locale."""
-    return {
-        "flow": prompt.flow,
-        "template_id": prompt.template_id,
-        "template_version": prompt.version,
-        "locale": prompt.locale,
-    }
 
 
 @dataclass(frozen=True)
@@ -241,9 +61,9 @@ class Tool(Generic[Validated]):
 TOOLS: Final[dict[str, Tool[Any]]] = {
     tool.name: tool
     for tool in (
-        Tool("calculate_payment", _payment, _payment_facts),
-        Tool("generate_plan", _plan, _plan_facts),
-        Tool("get_prompt", _prompt, _prompt_facts),
+        Tool("calculate_payment", payment_answer, loan_facts),
+        Tool("generate_plan", plan_answer, plan_facts),
+        Tool("get_prompt", prompt_answer, prompt_facts),
     )
 }
 

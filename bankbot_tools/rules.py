@@ -1,4 +1,4 @@
-"""Loan terms and the rule table: the only home of input validation.
+"""The rule table: the only home of input validation and of the schemas' bounds.
 
 Each input field has one :class:`FieldSpec` (its decimal scale and bounds). A value
 is turned into integer *units* of that scale (cents for money, millionths for the
@@ -257,32 +257,3 @@ def units_of(spec: FieldSpec, value: object) -> int | Violation:
     units = int(scaled)
     code = Violation(int(check_units(spec, np.array([units], dtype=np.int64))[0]))
     return units if code is Violation.OK else code
-
-
-@dataclass(frozen=True)
-class LoanTerms:
-    """Validated terms of one loan, in integer units.
-
-    ``rate_ppm`` is the annual rate in millionths (0.065 -> 65000).
-    """
-
-    principal_cents: int
-    rate_ppm: int
-    months: int
-    extra_cents: int = 0
-
-    @classmethod
-    def parse(
-        cls, principal: object, annual_rate: object, months: object, extra: object = 0
-    ) -> LoanTerms:
-        """Validate raw inputs (str, int, float or Decimal) into terms.
-
-        >>> LoanTerms.parse("200000", 0.065, 360)
-        LoanTerms(principal_cents=20000000, rate_ppm=65000, months=360, extra_cents=0)
-        """
-        return cls(
-            principal_cents=to_units(PRINCIPAL, principal),
-            rate_ppm=to_units(ANNUAL_RATE, annual_rate),
-            months=to_units(MONTHS, months),
-            extra_cents=to_units(EXTRA, extra),
-        )

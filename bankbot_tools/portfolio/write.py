@@ -11,179 +11,33 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
-import hashlib
 import io
 import json
 import os
-import time
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from bankbot_tools import __version__
-from bankbot_tools.money import IntArray
-
-if TYPE_CHECKING:
-    from bankbot_tools.portfolio import BatchJob, ChunkResult, Progress
-
-MONEY = pa.decimal64(18, 2)  # int64 cents underneath: exact, zero-copy, Parquet INT64 DECIMAL
-SUMMARY_SCHEMA = pa.schema(
-    [
-        ("loan_id", pa.string()),
-        ("monthly_payment", MONEY),
-        ("extra_payment", MONEY),
-        ("last_payment", MONEY),
-        ("total_interest", MONEY),
-        ("total_paid", MONEY),
-        ("payoff_month", pa.int32()),
-        ("interest_saved", MONEY),
-    ]
+from bankbot_tools.fileio import Format, HashingFile, output_format, temp_beside
+from bankbot_tools.loans.schedule import Schedule
+from bankbot_tools.portfolio.arrow import (
+    SCHEDULE_ENCODINGS,
+    SUMMARY_SCHEMA,
+    schedule_schema,
+    schedule_table,
 )
-SCHEDULE_MONEY = ("payment", "interest", "principal", "balance")
-#: Schedule columns change slowly from row to row: delta encoding plus snappy is both
-#: compact and fast to write; loan ids repeat, so they are dictionary-encoded.
-_SCHEDULE_ENCODINGS = dict.fromkeys(
-    ("month", "payment", "interest", "principal", "balance"), "DELTA_BINARY_PACKED"
-)
+from bankbot_tools.portfolio.job import BatchJob, ChunkResult, Progress
+from bankbot_tools.portfolio.manifest import manifest
 
-
-class Format(StrEnum):
-    """File formats of inputs and outputs."""
-
-    CSV = "csv"
-    PARQUET = "parquet"
-
-
-def output_format(path: Path) -> Format:
-    """The format of an output file, from its extension.
-
-    >>> output_format(Path("out/summary.parquet")), output_format(Path("s.csv"))
-    (<Format.PARQUET: 'parquet'>, <Format.CSV: 'csv'>)
-    """
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return Format.PARQUET
-    if suffix == ".csv":
-        return Format.CSV
-    raise ValueError(f"cannot tell the format of {path}: use a .csv or .parquet name")
-
-
-def make_parent(target: Path) -> None:
-    """Create the folder of ``target``; a file in the way is an error naming that file.
-
-    (``mkdir`` alone would say "File exists", which does not tell what is wrong.)
-    """
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as error:
-        reason = os.strerror(errno.ENOTDIR)
-        raise NotADirectoryError(errno.ENOTDIR, reason, error.filename) from None
-
-
-def temp_beside(target: Path) -> Path:
-    """Create an empty, uniquely named hidden temporary file in ``target``'s folder.
-
-    Beside the target, so that ``os.replace`` onto it is a rename within one file system.
-    """
-    make_parent(target)
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
-    temp.touch(exist_ok=False)
-    return temp
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path to write; it replaces ``target`` only if the block succeeds.
-
-    Readers see the old file or the whole new one, never a part; on an error the
-    temporary file is removed and ``target`` is left as it was.
-    """
-    temp = temp_beside(target)
-    try:
-        yield temp
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def atomic_write_text(target: Path, text: str) -> None:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``target`` whole or not at all."""
-    with atomic_path(target) as temp:
-        temp.write_text(text, encoding="utf-8", newline="\n")
-
-
-def money(cents: IntArray) -> pa.Array:
-    """Integer cents as an exact ``decimal(18,2)`` Arrow array, sharing their memory.
-
-    >>> money(np.array([123456, -5])).to_pylist()
-    [Decimal('1234.56'), Decimal('-0.05')]
-    """
-    cents = np.ascontiguousarray(cents, dtype=np.int64)
-    return pa.Array.from_buffers(MONEY, cents.size, [None, pa.py_buffer(cents)])
-
-
-def schedule_table(schedule: dict[str, Any], fmt: Format) -> pa.Table:
-    """Schedule columns of one chunk as an Arrow table (loan ids dictionary-encoded in Parquet)."""
-    loan = pa.array(schedule["loan"].astype(np.int32))
-    ids = schedule["ids"]
-    loan_id = pa.DictionaryArray.from_arrays(loan, ids) if fmt is Format.PARQUET else ids.take(loan)
-    columns = {
-        "loan_id": loan_id,
-        "month": pa.array(schedule["month"].astype(np.int16)),
-        **{name: money(schedule[name]) for name in SCHEDULE_MONEY},
-    }
-    return pa.table(columns)
-
-
-def schedule_schema(fmt: Format) -> pa.Schema:
-    """The schedules file's schema."""
-    loan_id = pa.dictionary(pa.int32(), pa.string()) if fmt is Format.PARQUET else pa.string()
-    return pa.schema(
-        [("loan_id", loan_id), ("month", pa.int16())] + [(n, MONEY) for n in SCHEDULE_MONEY]
-    )
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class _HashingFile(io.RawIOBase):
-    """A write-only file that hashes its bytes on the way, so no second read is needed."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.file = path.open("wb")
-        self.digest = hashlib.sha256()
-
-    def writable(self) -> bool:
-        """Yes."""
-        return True
-
-    def write(self, data: Any) -> int:
-        """Hash and write a block of bytes."""
-        view = memoryview(data)
-        self.digest.update(view)
-        return self.file.write(view)
-
-    def close(self) -> None:
-        """Close the underlying file."""
-        self.file.close()
-        super().close()
+#: Tables waiting for the writer thread at most: bounds the memory held by queued chunks.
+_MAX_QUEUED = 2
+#: The rejects file's header.
+REJECTS_HEADER = ("row", "loan_id", "reason")
 
 
 class _Writer:
@@ -192,7 +46,7 @@ class _Writer:
     def __init__(self, temp: Path, schema: pa.Schema, fmt: Format, *, schedule: bool) -> None:
         self.temp = temp
         self.closed = False
-        self.sink = _HashingFile(temp)
+        self.sink = HashingFile(temp)
         try:
             self.writer = self._open(self.sink, schema, fmt, schedule=schedule)
         except BaseException:
@@ -201,7 +55,7 @@ class _Writer:
 
     @staticmethod
     def _open(
-        sink: _HashingFile, schema: pa.Schema, fmt: Format, *, schedule: bool
+        sink: HashingFile, schema: pa.Schema, fmt: Format, *, schedule: bool
     ) -> pq.ParquetWriter | pacsv.CSVWriter:
         stream = pa.PythonFile(sink, mode="w")
         if fmt is Format.PARQUET:
@@ -210,7 +64,7 @@ class _Writer:
                 schema,
                 compression="snappy",
                 use_dictionary=["loan_id"] if schedule else False,
-                column_encoding=_SCHEDULE_ENCODINGS if schedule else None,
+                column_encoding=SCHEDULE_ENCODINGS if schedule else None,
                 store_decimal_as_integer=True,
                 write_statistics=False,
             )
@@ -272,12 +126,12 @@ class Outputs:
                 )
                 stack.callback(self.schedules.discard)
             self.rejects_temp = self._temp(self.rejects_target)
-            self.rejects_sink = _HashingFile(self.rejects_temp)
+            self.rejects_sink = HashingFile(self.rejects_temp)
             self.rejects_file = stack.enter_context(
                 io.TextIOWrapper(io.BufferedWriter(self.rejects_sink), "utf-8", newline="")
             )
             self.rejects = csv.writer(self.rejects_file, lineterminator="\n")
-            self.rejects.writerow(["row", "loan_id", "reason"])
+            self.rejects.writerow(REJECTS_HEADER)
             self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
             stack.callback(self.pool.shutdown, wait=True)
             self._cleanup = stack.pop_all()
@@ -300,17 +154,17 @@ class Outputs:
 
     def write(self, result: ChunkResult) -> None:
         """Queue one chunk's summary rows and write its rejects."""
-        self.rejects.writerows(result.rejects)
+        self.rejects.writerows((r.row, r.loan_id, r.reason) for r in result.rejects)
         self._submit(self.summary, result.summary)
 
-    def write_schedule(self, schedule: dict[str, Any]) -> None:
-        """Queue one slice of schedule rows."""
+    def write_schedule(self, ids: pa.Array, schedule: Schedule) -> None:
+        """Queue one slice of kernel schedule rows of the loans ``ids``."""
         assert self.schedules is not None
-        self._submit(self.schedules, schedule_table(schedule, self.schedule_format))
+        self._submit(self.schedules, schedule_table(ids, schedule, self.schedule_format))
 
     def _submit(self, writer: _Writer, table: pa.Table) -> None:
         """Hand a table to the writer thread; at most two wait, which bounds memory."""
-        while len(self.pending) >= 2:
+        while len(self.pending) >= _MAX_QUEUED:
             self.pending.pop(0).result()
         self.pending.append(self.pool.submit(writer.write, table))
 
@@ -343,32 +197,15 @@ class Outputs:
             outputs["schedules"] = job.schedules
             temps["schedules"] = self.schedules.temp
             digests["schedules"] = self.schedules.sha256()
-        finished = datetime.now(UTC)
-        manifest: dict[str, Any] = {
-            "version": __version__,
-            "input": {"path": str(job.input), "sha256": sha256(job.input)},
-            "counts": {
-                "read": progress.read,
-                "processed": progress.processed,
-                "rejected": progress.rejected,
-            },
-            "outputs": {
-                name: {"path": str(path), "sha256": digests[name]} for name, path in outputs.items()
-            },
-            "chunk_size": job.chunk_size,
-            "chunks": progress.chunks,
-            "started": started.isoformat(timespec="milliseconds"),
-            "finished": finished.isoformat(timespec="milliseconds"),
-            "duration_s": round(time.perf_counter() - clock, 3),
-        }
+        document = manifest(job, progress, outputs, digests, started, clock)
         manifest_temp = self._temp(job.manifest_path)
-        manifest_temp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        manifest_temp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         for name, path in outputs.items():
             os.replace(temps[name], path)
             self.temps.remove(temps[name])
         os.replace(manifest_temp, job.manifest_path)
         self.temps.remove(manifest_temp)
-        return manifest
+        return document
 
     def __exit__(self, *exc: object) -> None:
         """Remove every temporary file that was not published."""

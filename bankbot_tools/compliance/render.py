@@ -1,9 +1,10 @@
 """Compliance prompts a regulated banking voicebot can speak: exact, versioned, never half-filled.
 
 Pure core: loads the wording and renders it. Flows and their params are declared in
-:mod:`bankbot_tools.flows`; the wording lives in ``prompts/<locale>.json`` (package data),
-checked on load: every placeholder is a declared param. Templating is ``string.Template.substitute``
-only, and a caller's value is inserted as text, never read again as a template. A missing or
+:mod:`bankbot_tools.compliance.flows`; the wording lives in ``prompts/<locale>.json``
+(package data), checked on load: every placeholder is a declared param. Templating is
+``string.Template.substitute`` only, and a caller's value is inserted as text, never read again
+as a template. A missing or
 invalid param selects the flow's fallback text, which still carries the legally required phrases,
 and is reported (``fallback=True`` with a reason, which the caller's analytics event
 carries); it never raises ``KeyError``. The module itself writes no logs.
@@ -21,7 +22,7 @@ from importlib.resources import files
 from string import Template
 from typing import Any, Final
 
-from bankbot_tools.flows import (
+from bankbot_tools.compliance.flows import (
     DATE_PATTERN,
     DEFAULT_LOCALE,
     FLOWS,
@@ -32,8 +33,8 @@ from bankbot_tools.flows import (
     ParamKind,
     ParamSpec,
 )
-from bankbot_tools.loan import AMOUNT, ANNUAL_RATE, COUNT, MONTHS, FieldSpec, Violation, units_of
 from bankbot_tools.money import cents_to_decimal, percent_text
+from bankbot_tools.rules import AMOUNT, ANNUAL_RATE, COUNT, MONTHS, FieldSpec, Violation, units_of
 from bankbot_tools.speech import (
     language_of,
     month_name,
@@ -191,7 +192,7 @@ def catalog() -> dict[str, dict[str, FlowTemplate]]:
     >>> catalog()["es-US"]["kyc"].id
     'kyc.es-US'
     """
-    folder = files("bankbot_tools") / "prompts"
+    folder = files("bankbot_tools.compliance") / "prompts"
     return {
         locale: parse_templates(json.loads((folder / f"{locale}.json").read_text("utf-8")), locale)
         for locale in LOCALES

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bankbot_tools import compliance
-from bankbot_tools.flows import FLOWS, LOCALES
+from bankbot_tools.compliance import render as compliance
+from bankbot_tools.compliance.flows import FLOWS, LOCALES
 
 __all__ = ["CheckResult", "check_all"]
 

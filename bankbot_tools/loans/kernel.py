@@ -10,7 +10,10 @@ The convention, applied to every loan by every caller:
   than the payment due (payment + extra), pays balance + interest and ends the loan.
 
 One loan is an array of length one, so the loan tools, the plans and the batch
-engine share this code and agree to the cent by construction.
+engine run this code and agree to the cent by construction. The month loop is one
+Python function: a handful of loans run it as plain Python (no compiler to load, so a
+one-off ``loan-calc`` starts fast); many loans run the same function compiled by numba,
+imported only then.
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import replace
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
-from bankbot_tools.loan import LoanTerms
+from bankbot_tools.loans.schedule import KERNEL_COLUMNS, Amortized
+from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray, div_half_up, format_cents
 
 #: 12 months times the rate's scale (millionths): interest = balance * ppm / RATE_DIVISOR.
@@ -60,7 +64,7 @@ def annuity_payment(balance: IntArray, rate_ppm: IntArray, months: IntArray) -> 
     with np.errstate(divide="ignore", invalid="ignore"):
         exact = balance * r / -np.expm1(-months * np.log1p(r))
     fraction = exact - np.floor(exact)
-    doubtful = np.abs(fraction - 0.5) < 1e-7 + 1e-12 * exact
+    doubtful = np.abs(fraction - 0.5) < _HALF_CENT_DOUBT + _RELATIVE_DOUBT * exact
     rounded = np.floor(exact + 0.5)
     payment = np.where(rate_ppm == 0, zero_rate, np.nan_to_num(rounded)).astype(np.int64)
     for i in np.flatnonzero(doubtful & (rate_ppm > 0)):
@@ -68,21 +72,11 @@ def annuity_payment(balance: IntArray, rate_ppm: IntArray, months: IntArray) -> 
     return payment
 
 
-@dataclass(frozen=True)
-class Run:
-    """What :func:`simulate` returns, per loan (arrays aligned with its inputs).
-
-    ``schedule`` holds the month rows when asked for, as equal-length columns
-    ``loan`` (index into the inputs), ``month``, ``payment``, ``interest``,
-    ``principal`` and ``balance``, ordered by loan then month.
-    """
-
-    months_run: IntArray
-    total_interest: IntArray
-    total_paid: IntArray
-    last_payment: IntArray
-    end_balance: IntArray
-    schedule: dict[str, IntArray] | None
+#: Float64 computes the annuity to a relative error far below 1e-12; a payment whose
+#: fraction of a cent lies within this margin of one half could round either way in float,
+#: so the exact rational payment decides it (about one loan in ten million).
+_HALF_CENT_DOUBT = 1e-7
+_RELATIVE_DOUBT = 1e-12
 
 
 def simulate(
@@ -94,16 +88,16 @@ def simulate(
     closes: npt.NDArray[np.bool_],
     *,
     with_schedule: bool = False,
-    first_month: IntArray | None = None,
-) -> Run:
+) -> Amortized[IntArray]:
     """Run each loan for up to ``horizon`` months at a fixed rate and payment.
 
     Loans whose ``closes`` is true pay off in their last month; the others carry
-    their balance out (a segment of a step-down plan). ``first_month`` numbers the
-    schedule rows (default 1).
+    their balance out (a segment of a step-down plan). The result's ``interest_saved``
+    and ``months_saved`` are zero: :func:`amortize_loans` fills them in.
     """
     bal = np.array(balance, dtype=np.int64)
-    due = np.asarray(payment, dtype=np.int64) + np.asarray(extra, dtype=np.int64)
+    payment = np.asarray(payment, dtype=np.int64)
+    due = payment + np.asarray(extra, dtype=np.int64)
     horizon = np.asarray(horizon, dtype=np.int64)
     n = bal.shape[0]
     # Loans of similar length side by side keep the month-major blocks busy.
@@ -115,53 +109,65 @@ def simulate(
         horizon[order],
         np.asarray(closes, dtype=np.bool_)[order],
     )
-    totals = np.zeros((5, n), dtype=np.int64)
-    no_rows = np.zeros((6, 0), dtype=np.int64)
-    _in_parts(n, (*loans, totals, order, no_rows, order))
-    months_run, total_interest, total_paid, last_payment, end_balance = (
-        np.empty(n, dtype=np.int64) for _ in range(5)
-    )
-    for sorted_total, total in zip(
-        totals, (months_run, total_interest, total_paid, last_payment, end_balance), strict=True
-    ):
-        total[order] = sorted_total
+    sorted_totals = np.zeros((5, n), dtype=np.int64)
+    no_rows = np.zeros((len(KERNEL_COLUMNS), 0), dtype=np.int64)
+    _in_parts(n, (*loans, sorted_totals, order, no_rows, order))
+    totals = np.empty_like(sorted_totals)
+    totals[:, order] = sorted_totals
+    months_run, total_interest, total_paid, last_payment, end_balance = totals
     schedule = None
     if with_schedule:
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(months_run, out=offsets[1:])
-        rows = np.empty((6, int(offsets[-1])), dtype=np.int64)
+        rows = np.empty((len(KERNEL_COLUMNS), int(offsets[-1])), dtype=np.int64)
         _in_parts(n, (*loans, np.zeros((5, n), dtype=np.int64), order, rows, offsets[order]))
-        names = ("loan", "month", "payment", "interest", "principal", "balance")
-        schedule = dict(zip(names, rows[:6], strict=True))
-        if first_month is not None:
-            schedule["month"] += np.asarray(first_month, dtype=np.int64)[schedule["loan"]] - 1
-    return Run(months_run, total_interest, total_paid, last_payment, end_balance, schedule)
+        schedule = dict(zip(KERNEL_COLUMNS, rows, strict=True))
+    zeros = np.zeros(n, dtype=np.int64)
+    return Amortized(
+        monthly_payment=payment,
+        last_payment=last_payment,
+        total_interest=total_interest,
+        total_paid=total_paid,
+        payoff_month=months_run,
+        end_balance=end_balance,
+        interest_saved=zeros,
+        months_saved=zeros.copy(),
+        schedule=schedule,
+    )
 
 
+#: Below this many loans the month loop runs as plain Python: loading the compiled
+#: loop costs far more than running a few loans uncompiled.
+_COMPILED_MIN_LOANS = 64
 #: Below this many loans one thread does the work; above, each core takes a slice.
 _PARALLEL_MIN_LOANS = 8192
+#: One thread per core (the compiled loop releases the GIL), at most 4: chunks of a
+#: portfolio are too small for more threads to pay for their start-up.
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: Loans run side by side in the month loop: enough independent multiply-divide
+#: chains to keep the CPU's pipelines full, few enough to stay in registers and L1.
 _BLOCK = 32
 _pool: ThreadPoolExecutor | None = None
 
 
 def _in_parts(n: int, arrays: tuple[npt.NDArray[Any], ...]) -> None:
-    """Run :func:`_month_loop` over loans ``[0, n)``, split across the cores when big."""
+    """Run the month loop over loans ``[0, n)``, split across the cores when big."""
     global _pool
+    months: Callable[..., None] = _month_loop if n < _COMPILED_MIN_LOANS else compiled_month_loop()
     if n < _PARALLEL_MIN_LOANS or _WORKERS == 1:
-        _months(*arrays, 0, n)
+        months(*arrays, 0, n)
         return
     if _pool is None:
         _pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="amortize")
     bounds = (np.linspace(0, n // _BLOCK, _WORKERS + 1).astype(np.int64) * _BLOCK).tolist()
     bounds[-1] = n
-    parts = [_pool.submit(_months, *arrays, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    parts = [_pool.submit(months, *arrays, lo, hi) for lo, hi in itertools.pairwise(bounds)]
     for part in parts:
         part.result()
 
 
-#: The package's one rounding rule (:func:`money.div_half_up`), compiled for the loop.
-_half_up: Callable[[int, int], int] = numba.njit(cache=True, nogil=True)(div_half_up)  # type: ignore[assignment]
+#: The package's one rounding rule (:func:`money.div_half_up`), in the loop's words.
+_half_up: Callable[[Any, Any], Any] = div_half_up
 
 
 def _month_loop(
@@ -223,7 +229,15 @@ def _month_loop(
         totals[:, start:stop] = block[:, : stop - start]
 
 
-_months: Callable[..., None] = numba.njit(cache=True, nogil=True)(_month_loop)
+@cache
+def compiled_month_loop() -> Callable[..., None]:
+    """The month loop compiled by numba (cached on disk; loaded on first use)."""
+    import numba
+    import numba.extending
+
+    numba.extending.register_jitable(div_half_up)  # callable from the compiled loop as is
+    compiled: Callable[..., None] = numba.njit(cache=True, nogil=True)(_month_loop)
+    return compiled
 
 
 def unamortizable(payment: IntArray) -> npt.NDArray[np.bool_]:
@@ -239,24 +253,6 @@ def unamortizable_message(principal_cents: int, months: int) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Amortized:
-    """Results of :func:`amortize_loans`, one entry per loan (amounts in cents).
-
-    ``interest_saved`` and ``months_saved`` compare each loan with the same loan
-    paid without extra; they are zero where the extra is zero.
-    """
-
-    monthly_payment: IntArray
-    last_payment: IntArray
-    total_interest: IntArray
-    total_paid: IntArray
-    payoff_month: IntArray
-    interest_saved: IntArray
-    months_saved: IntArray
-    schedule: dict[str, IntArray] | None
-
-
 def amortize_loans(
     principal: IntArray,
     rate_ppm: IntArray,
@@ -264,13 +260,14 @@ def amortize_loans(
     extra: IntArray,
     *,
     with_schedule: bool = False,
-) -> Amortized:
+) -> Amortized[IntArray]:
     """Amortize many fixed-rate loans at once; inputs already validated.
 
     Raises ``ValueError`` if any loan's payment rounds to zero: callers with many
     loans filter those out first with :func:`unamortizable`.
     """
     principal = np.asarray(principal, dtype=np.int64)
+    rate_ppm = np.asarray(rate_ppm, dtype=np.int64)
     months = np.asarray(months, dtype=np.int64)
     extra = np.asarray(extra, dtype=np.int64)
     payment = annuity_payment(principal, rate_ppm, months)
@@ -280,56 +277,27 @@ def amortize_loans(
         raise ValueError(unamortizable_message(int(principal[i]), int(months[i])))
     closes = np.ones(principal.shape[0], dtype=np.bool_)
     run = simulate(principal, rate_ppm, payment, extra, months, closes, with_schedule=with_schedule)
+    with_extra = np.flatnonzero(extra > 0)
+    if not with_extra.size:
+        return run
+    base = simulate(
+        principal[with_extra],
+        rate_ppm[with_extra],
+        payment[with_extra],
+        np.zeros(with_extra.size, dtype=np.int64),
+        months[with_extra],
+        closes[with_extra],
+    )
     interest_saved = np.zeros_like(principal)
     months_saved = np.zeros_like(principal)
-    with_extra = np.flatnonzero(extra > 0)
-    if with_extra.size:
-        base = simulate(
-            principal[with_extra],
-            np.asarray(rate_ppm)[with_extra],
-            payment[with_extra],
-            np.zeros(with_extra.size, dtype=np.int64),
-            months[with_extra],
-            closes[with_extra],
-        )
-        interest_saved[with_extra] = base.total_interest - run.total_interest[with_extra]
-        months_saved[with_extra] = base.months_run - run.months_run[with_extra]
-    return Amortized(
-        monthly_payment=payment,
-        last_payment=run.last_payment,
-        total_interest=run.total_interest,
-        total_paid=run.total_paid,
-        payoff_month=run.months_run,
-        interest_saved=interest_saved,
-        months_saved=months_saved,
-        schedule=run.schedule,
-    )
+    interest_saved[with_extra] = base.total_interest - run.total_interest[with_extra]
+    months_saved[with_extra] = base.payoff_month - run.payoff_month[with_extra]
+    return replace(run, interest_saved=interest_saved, months_saved=months_saved)
 
 
-@dataclass(frozen=True)
-class LoanSchedule:
-    """One loan's payment, totals and month-by-month schedule, in cents."""
+def amortize(terms: LoanTerms) -> Amortized[int]:
+    """Amortize one loan, with its schedule, through the same kernel as the batch engine.
 
-    monthly_payment: int
-    last_payment: int
-    total_interest: int
-    total_paid: int
-    payoff_month: int
-    interest_saved: int
-    months_saved: int
-    schedule: dict[str, IntArray]
-
-    def rows(self) -> list[dict[str, int]]:
-        """The schedule as row dicts ``{month, payment, interest, principal, balance}`` in cents."""
-        names = ("month", "payment", "interest", "principal", "balance")
-        columns = [self.schedule[name].tolist() for name in names]
-        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-
-
-def amortize(terms: LoanTerms) -> LoanSchedule:
-    """Amortize one loan through the same kernel as the batch engine.
-
-    >>> from bankbot_tools.loan import LoanTerms
     >>> result = amortize(LoanTerms.parse("200000", "0.065", 360))
     >>> result.monthly_payment, result.payoff_month, int(result.schedule["balance"][-1])
     (126414, 360, 0)
@@ -341,14 +309,4 @@ def amortize(terms: LoanTerms) -> LoanSchedule:
         np.array([terms.extra_cents]),
         with_schedule=True,
     )
-    assert one.schedule is not None
-    return LoanSchedule(
-        monthly_payment=int(one.monthly_payment[0]),
-        last_payment=int(one.last_payment[0]),
-        total_interest=int(one.total_interest[0]),
-        total_paid=int(one.total_paid[0]),
-        payoff_month=int(one.payoff_month[0]),
-        interest_saved=int(one.interest_saved[0]),
-        months_saved=int(one.months_saved[0]),
-        schedule={k: v for k, v in one.schedule.items() if k != "loan"},
-    )
+    return one.loan(0)

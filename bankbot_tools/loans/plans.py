@@ -4,7 +4,7 @@ Segment ``i`` runs ``terms[i]`` months at ``rates[i]``. When a segment starts, t
 payment is re-amortized: the balance at that point over the months left in the
 whole plan. The extra principal is paid every month and can end the plan early.
 Each segment runs through the batch kernel, so a one-segment plan is exactly
-:func:`bankbot_tools.amortization.amortize`.
+:func:`bankbot_tools.loans.kernel.amortize`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bankbot_tools.amortization import (
+from bankbot_tools.loans.kernel import (
     annuity_payment,
     simulate,
     unamortizable,
     unamortizable_message,
 )
-from bankbot_tools.loan import (
+from bankbot_tools.rules import (
     ANNUAL_RATE,
     EXTRA,
     MONTHS,
@@ -131,9 +131,9 @@ def _run(terms: PlanTerms, extra_cents: int) -> tuple[tuple[Segment, ...], int]:
         end = int(run.end_balance[0])
         interest = int(run.total_interest[0])
         segments.append(
-            Segment(rate, int(run.months_run[0]), payment, interest, balance - end, end)
+            Segment(rate, int(run.payoff_month[0]), payment, interest, balance - end, end)
         )
-        month += int(run.months_run[0])
+        month += int(run.payoff_month[0])
         balance = end
         remaining -= length
     return tuple(segments), month

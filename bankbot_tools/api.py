@@ -1,0 +1,65 @@
+"""The seed's public API, as the orchestrator calls it.
+
+``calculate_payment`` and ``generate_plan`` are async (the orchestrator awaits them when
+the LLM calls a tool); ``get_prompt`` and ``generate_payment_plan`` are synchronous. All are
+thin: validate through the rule table, compute with the kernel, shape the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bankbot_tools.compliance.render import get_prompt
+from bankbot_tools.loans.kernel import amortize
+from bankbot_tools.loans.plans import PlanTerms, build_plan
+from bankbot_tools.loans.terms import LoanTerms
+from bankbot_tools.money import cents_to_float
+from bankbot_tools.views.json import schedule_rows, segment_rows
+
+__all__ = ["calculate_payment", "generate_payment_plan", "generate_plan", "get_prompt"]
+
+
+async def calculate_payment(
+    principal: object, annual_rate: object, months: object
+) -> tuple[float, list[dict[str, Any]]]:
+    """Monthly payment and full schedule of a fixed-rate loan.
+
+    Rows are ``{month, payment, interest, principal, balance}`` with money as
+    two-decimal numbers; the last balance is exactly 0.0.
+    """
+    result = amortize(LoanTerms.parse(principal, annual_rate, months))
+    return cents_to_float(result.monthly_payment), schedule_rows(result)
+
+
+async def generate_plan(
+    principal: object,
+    rates: Sequence[object],
+    terms: Sequence[object],
+    extra: object = 0.0,
+) -> list[dict[str, Any]]:
+    """Segments of a multi-rate plan: one row per rate period.
+
+    Each row has ``segment, rate, months, payment, interest, principal,
+    ending_balance``; the payment is re-amortized at each rate change.
+    """
+    return segment_rows(build_plan(PlanTerms.parse(principal, rates, terms, extra)))
+
+
+def generate_payment_plan(
+    principal: object, rate: object, months: object, extra: object = 0
+) -> dict[str, Any]:
+    """The seed's sample call: ``{"monthly", "schedule", "total_paid"}`` of one loan.
+
+    ``extra`` is paid on top of every monthly payment and can end the loan early.
+
+    >>> plan = generate_payment_plan(1000, 0.12, 12)
+    >>> plan["monthly"], plan["total_paid"], plan["schedule"][-1]["balance"]
+    (88.85, 1066.19, 0.0)
+    """
+    result = amortize(LoanTerms.parse(principal, rate, months, extra))
+    return {
+        "monthly": cents_to_float(result.monthly_payment),
+        "schedule": schedule_rows(result),
+        "total_paid": cents_to_float(result.total_paid),
+    }

@@ -1,0 +1,95 @@
+"""Running a batch job: read chunks, process each, write outputs, publish them at the end."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from bankbot_tools import events
+from bankbot_tools.fileio import output_format
+from bankbot_tools.loans.kernel import amortize_loans
+from bankbot_tools.portfolio.dedupe import SeenIds
+from bankbot_tools.portfolio.job import BatchJob, Progress, ProgressCallback, TooManyRejects
+from bankbot_tools.portfolio.process import process_chunk
+from bankbot_tools.portfolio.read import open_chunks
+from bankbot_tools.portfolio.write import Outputs
+
+#: The ``command`` of a batch run's events, as the CLI names it.
+COMMAND = "batch run"
+
+
+def run(job: BatchJob, on_chunk: ProgressCallback | None = None) -> dict[str, Any]:
+    """Run a batch job and return its manifest (also written to ``job.manifest_path``).
+
+    Emits one ``batch.chunk`` event per chunk and one ``batch.run`` event at the end.
+    Raises :class:`UnreadableInput` (nothing written), :class:`TooManyRejects`
+    (only the rejects file published) or ``ValueError`` for bad options.
+    """
+    if job.chunk_size < 1:
+        raise ValueError("chunk size must be at least 1")
+    progress = Progress()
+    with events.invocation("batch.run", source="batch", command=COMMAND) as facts:
+        try:
+            return _run(job, progress, on_chunk)
+        finally:
+            facts.update(
+                rows=progress.read,
+                processed=progress.processed,
+                rejected=progress.rejected,
+                chunks=progress.chunks,
+            )
+
+
+def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -> dict[str, Any]:
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    threading.Thread(target=_warm_up, name="batch-warm-up", daemon=True).start()
+    targets = [job.summary, job.rejects_path, job.manifest_path]
+    if job.schedules is not None:
+        targets.append(job.schedules)
+    if len({path.resolve() for path in targets}) < len(targets):
+        raise ValueError("summary, schedules, rejects and manifest must be different files")
+    for path in (job.summary, job.schedules):
+        if path is not None:
+            output_format(path)
+    chunks = open_chunks(job)
+    with Outputs(job) as outputs:
+        seen = SeenIds()
+        for table in chunks:
+            with events.invocation(
+                "batch.chunk", source="batch", command=COMMAND, chunk=progress.chunks + 1
+            ) as facts:
+                sink = outputs.write_schedule if outputs.schedules is not None else None
+                result = process_chunk(table, progress.read + 1, seen, sink)
+                outputs.write(result)
+                facts.update(
+                    rows=table.num_rows,
+                    processed=result.summary.num_rows,
+                    rejected=len(result.rejects),
+                )
+            progress.read += table.num_rows
+            progress.processed += result.summary.num_rows
+            progress.rejected += len(result.rejects)
+            progress.chunks += 1
+            if on_chunk is not None:
+                on_chunk(progress)
+            if job.max_rejects is not None and progress.rejected > job.max_rejects:
+                outputs.publish_rejects_only()
+                raise TooManyRejects(
+                    f"{progress.rejected} rows rejected, more than --max-rejects"
+                    f" {job.max_rejects}; see {job.rejects_path}"
+                )
+        return outputs.finish(progress, started, clock)
+
+
+def _warm_up() -> None:
+    """Load the compiled kernel (numba's cache) while the first chunk is read and parsed."""
+    from bankbot_tools.loans.kernel import compiled_month_loop
+
+    compiled_month_loop()
+    one = np.ones(1, dtype=np.int64)
+    amortize_loans(one, one * 0, one, one * 0)
