@@ -174,7 +174,7 @@ def test_kyc_reads_attempts_and_only_last_four_digits() -> None:
     assert "Attempts remaining: 2." in prompt.text
     assert "Attempts remaining: two." in prompt.spoken_text
     assert "account ending in 1234." in prompt.text
-    assert "account ending in 1, 2, 3, 4." in prompt.spoken_text
+    assert "account ending in one, two, three, four." in prompt.spoken_text
     assert "0981" not in prompt.text and "9876" not in prompt.text
 
 

@@ -13,13 +13,43 @@ from hypothesis import strategies as st
 
 from bankbot_tools import rules, speech
 from bankbot_tools.speech import (
+    end_sentence,
     language_of,
+    normalize_phone,
     spell_amount,
+    spell_count,
     spell_date,
     spell_integer,
     spell_masked,
+    spell_phone,
     spell_rate,
+    strip_trailing_punct,
 )
+from tests.spellings import SPELLINGS, Spelling
+
+
+@pytest.mark.parametrize(
+    "spelling", SPELLINGS, ids=lambda s: f"{s[0].__name__}{s[1]!r}{s[2] or ''}"
+)
+def test_published_spellings(spelling: Spelling) -> None:
+    """Every hand-checked spelling of the golden table is spoken exactly."""
+    function, args, kwargs, expected = spelling
+    assert function(*args, **kwargs) == expected
+
+
+def test_golden_table_covers_every_kind() -> None:
+    """The table has at least 40 entries and covers every speller in both languages."""
+    assert len(SPELLINGS) >= 40
+    functions = {s[0] for s in SPELLINGS}
+    assert functions == {
+        spell_integer,
+        spell_count,
+        spell_amount,
+        spell_rate,
+        spell_date,
+        spell_masked,
+        spell_phone,
+    }
 
 
 def test_amount_golden_english() -> None:
@@ -35,9 +65,18 @@ def test_date_golden_english() -> None:
 
 
 def test_masked_golden() -> None:
-    """A masked number is read back as its last four digits, one by one."""
-    assert spell_masked("1234") == "ending in 1, 2, 3, 4"
-    assert spell_masked("4111-1111-1111-1234") == "ending in 1, 2, 3, 4"
+    """A masked number is read back as its last four digits, one by one, in words."""
+    assert spell_masked("1234") == "ending in one, two, three, four"
+    assert spell_masked("4111-1111-1111-1234") == "ending in one, two, three, four"
+
+
+def test_masked_display_form_keeps_numerals() -> None:
+    """An empty separator (the display text) or words=False keeps the numerals."""
+    assert spell_masked("****1234", separator="") == "ending in 1234"
+    assert spell_masked("XXXX-XXXX-1234", words=False) == "ending in 1, 2, 3, 4"
+    assert spell_masked("1234", "es-US", separator=" ", words=True) == (
+        "que termina en uno dos tres cuatro"
+    )
 
 
 def test_rate_spoken_as_annual_percentage_rate() -> None:
@@ -45,7 +84,7 @@ def test_rate_spoken_as_annual_percentage_rate() -> None:
     assert spell_rate(Decimal("0.065")) == "six point five percent annual percentage rate"
     assert spell_rate(Decimal("0.065"), apr=False) == "six point five percent"
     assert spell_rate(Decimal("0.0725"), "es-US") == (
-        "siete punto dos cinco por ciento de tasa de porcentaje anual"
+        "siete punto veinticinco por ciento de tasa de porcentaje anual"
     )
     assert spell_rate(Decimal("0")) == "zero percent annual percentage rate"
     assert spell_rate(Decimal("0.005"), apr=False) == "zero point five percent"
@@ -130,12 +169,20 @@ def test_supported_currencies_are_the_spelled_table() -> None:
         assert not re.search(r"\b[A-Z] [A-Z] [A-Z]\b", spell_amount(1250, code, "es-US"))
 
 
-def test_other_currencies_use_num2words() -> None:
-    """Currencies outside our table are spelled by num2words in the locale's language."""
+def test_feminine_currency_agrees_in_gender() -> None:
+    """Spanish 'libra' is feminine: 'una', 'veintiuna', 'doscientas'; whole pounds omit pence."""
     assert spell_amount(Decimal("21.50"), "GBP", "es-US") == (
         "veintiuna libras con cincuenta peniques"
     )
+    assert spell_amount(Decimal("201"), "GBP", "es-US") == "doscientas una libras"
     assert spell_amount(Decimal("12.50"), "GBP") == "twelve pounds and fifty pence"
+
+
+def test_every_currency_has_names_in_both_languages() -> None:
+    """Amounts never fall through to num2words' currency tables ("con cero peniques")."""
+    for code in speech.CURRENCIES:
+        assert set(speech._CURRENCIES[code]) == {"en", "es"}
+        assert "cero" not in spell_amount(Decimal("3"), code, "es-US")
 
 
 @pytest.mark.parametrize(
@@ -173,16 +220,20 @@ def test_unknown_language_speaks_english() -> None:
     assert spell_integer(7, "fr-FR") == "seven"
 
 
-@given(st.text())
-def test_masked_never_reads_more_than_four_digits(digits: str) -> None:
-    """Whatever the input, at most its last four ASCII digits are read back."""
+@given(st.text(), st.sampled_from(["en-US", "es-US"]))
+def test_masked_never_reads_more_than_four_digits(digits: str, locale: str) -> None:
+    """Whatever the input, at most its last four ASCII digits are read back, as words only."""
     kept = [c for c in digits if c in "0123456789"]
     if not kept:
         with pytest.raises(ValueError):
-            spell_masked(digits)
+            spell_masked(digits, locale)
         return
-    spoken = spell_masked(digits)
-    assert re.findall(r"\d", spoken) == kept[-4:]
+    spoken = spell_masked(digits, locale)
+    assert not re.search(r"\d", spoken)
+    words = speech._DIGITS[speech.language_of(locale)]
+    tail = spoken.split(" en " if locale == "es-US" else " in ", 1)[1]
+    assert [str(words.index(w)) for w in tail.split(", ")] == kept[-4:]
+    assert spell_masked(digits, locale, separator="").endswith("".join(kept[-4:]))
 
 
 @given(st.integers(min_value=-(10**15), max_value=10**15))
@@ -231,3 +282,133 @@ def test_rates_are_words_only(rate: Decimal, locale: str) -> None:
     spoken = spell_rate(rate, locale)
     assert not re.search(r"\d", spoken)
     assert spoken.endswith(("annual percentage rate", "tasa de porcentaje anual"))
+
+
+@given(st.integers(min_value=0, max_value=10**26))
+def test_spanish_apocope_before_every_scale(n: int) -> None:
+    """No Spanish numeral says 'uno' before mil, millón or billón (num2words' 'veintiuno mil')."""
+    spoken = spell_integer(n, "es-US")
+    assert not re.search(r"uno (mil|\w+llón|\w+llones)\b", spoken)
+    before_noun = spell_count(n, "mes", "meses", "es-US")
+    assert not re.search(r"\buno\b|veintiuno", before_noun)
+    feminine = spell_count(n, "libra", "libras", "es-US", gender="feminine")
+    assert not re.search(r"\b(uno|un|veintiún) libras?\b", feminine)
+
+
+@given(st.integers(min_value=1, max_value=10**26))
+def test_spanish_de_only_after_whole_millions(n: int) -> None:
+    """'de' joins a noun to whole millions ('un millón de dólares'), never to other numbers."""
+    whole_millions = speech._is_million_scale(spell_integer(n, "es-US").split()[-1])
+    assert spell_amount(n * 100, "USD", "es-US").endswith(" de dólares") == whole_millions
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+15550101234",
+        "(555) 010-1234",
+        "555-010-1234",
+        "555.010.1234",
+        "1 555 010 1234",
+        " 5550101234 ",
+    ],
+)
+def test_phone_formats_normalize_to_e164(number: str) -> None:
+    """Every accepted North American format normalizes to the same E.164 number."""
+    assert normalize_phone(number) == "+15550101234"
+    assert spell_phone(number) == "five five five, zero one zero, one two three four"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "555-1234",
+        "1234",
+        "+0 555 010 1234",
+        "155501012345",
+        "(055) 010-1234",
+        "+1 155 010 1234",
+        "555-010-1234 ext 5",
+        "five five five",
+        "+1234567",
+        "+1234567890123456",
+        None,
+        5550101234,
+    ],
+)
+def test_not_a_phone_number_is_a_value_error_naming_the_field(bad: Any) -> None:
+    """Anything that is not a phone number is a ValueError that names the field, not the value."""
+    with pytest.raises(ValueError, match=r"^phone_number must be a phone number") as raised:
+        normalize_phone(bad)
+    assert str(bad) not in str(raised.value) or not str(bad)
+    with pytest.raises(ValueError, match=r"^callback_number must be"):
+        spell_phone(bad, field="callback_number")
+
+
+@given(st.text(max_size=30))
+def test_phone_speller_speaks_words_or_refuses(number: str) -> None:
+    """Any text is either refused with ValueError or spoken as digit words only."""
+    try:
+        spoken = spell_phone(number, "es-US")
+    except ValueError:
+        return
+    assert not re.search(r"\d", spoken)
+    assert len(spoken.split(", ")) >= 3
+
+
+@pytest.mark.parametrize(
+    ("value", "stripped"),
+    [
+        ("Acme Bank.", "Acme Bank"),
+        ("Acme Bank.,", "Acme Bank"),
+        ("Acme Bank ", "Acme Bank"),
+        ("Acme Bank, N.A.", "Acme Bank, N.A"),
+        ("Acme Bank", "Acme Bank"),
+        ("...", ""),
+    ],
+)
+def test_strip_trailing_punct(value: str, stripped: str) -> None:
+    """Only the trailing run of punctuation and spaces is dropped."""
+    assert strip_trailing_punct(value) == stripped
+    assert ".." not in f"Welcome to {strip_trailing_punct(value)}."
+
+
+@pytest.mark.parametrize(
+    ("text", "ended"),
+    [
+        ("Thank you", "Thank you."),
+        ("Thank you.", "Thank you."),
+        ("Thank you..", "Thank you."),
+        ("Acme Bank.,", "Acme Bank."),
+        ("Is that right?", "Is that right?"),
+        ("Wow! ", "Wow!"),
+        ("Is that right?.", "Is that right?"),
+        ("", ""),
+    ],
+)
+def test_end_sentence_gives_one_mark(text: str, ended: str) -> None:
+    """A sentence ends with exactly one mark, its own question or exclamation kept."""
+    assert end_sentence(text) == ended
+
+
+def test_spanish_falls_back_to_english_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When num2words fails in Spanish, the whole phrase is English, never half and half."""
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise NotImplementedError
+
+    monkeypatch.setattr(speech, "num2words", broken)
+    assert spell_amount(Decimal("21.01"), "USD", "es-US") == "twenty-one dollars and one cent"
+    assert spell_rate(Decimal("0.0725"), "es-US", apr=False) == "seven point two five percent"
+    assert spell_date(date(2026, 3, 4), "es-US") == "March fourth, twenty twenty-six"
+
+
+def test_count_fallback_keeps_the_callers_nouns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """spell_count cannot translate its nouns: without num2words only the number is English."""
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise NotImplementedError
+
+    monkeypatch.setattr(speech, "num2words", broken)
+    assert spell_count(21, "mes", "meses", "es-US") == "twenty-one meses"
