@@ -171,7 +171,7 @@ def test_appendix_j_examples(
 
 
 def test_appendix_j_single_advance_single_payment() -> None:
-    """(c)(5)(i): $1,000 on 1-3-78, $1,080 on 9-15-78: 255 days, 365/255 unit-periods a year, 11.45%.
+    """(c)(5)(i): $1,000 on 1-3-78 repaid by $1,080 on 9-15-78 is 11.45%.
 
     By (b)(5)(vii) the term of less than a year, not a whole number of months, is one
     unit-period, and the unit-periods per year are 365 over the days in the term.
@@ -257,7 +257,7 @@ def test_other_published_monthly_examples(
 
 
 def test_five_thousand_at_twelve_percent_over_36_months() -> None:
-    """$5,000 repaid by 36 payments of $166.07 is 12.00% (the payment is rounded down, so 11.999%)."""
+    """$5,000 repaid by 36 payments of $166.07 is 12.00%, and 11.999% (payment rounded down)."""
     stream = level_payment_stream(16_607, 36)
     assert apr(500_000, stream, 12, places=2) == Decimal("12.00")
     assert apr(500_000, stream, 12) == Decimal("11.999")

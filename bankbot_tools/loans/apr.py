@@ -318,7 +318,7 @@ def _excess(amount: int, groups: _Groups, rate: Fraction) -> int:
         a, b = f.numerator, f.denominator
         present += Fraction(acc * b * d, b * d + a * n)
     target = amount * e**top
-    return (present > target) - (present < target)
+    return int(present > target) - int(present < target)
 
 
 def _newton(amount: int, payments: Sequence[Payment]) -> Decimal:
@@ -328,8 +328,14 @@ def _newton(amount: int, payments: Sequence[Payment]) -> Decimal:
     ``amount``) every step stays below the root and the iterates rise to it.
     """
     with localcontext(Context(prec=_NEWTON_PRECISION)):
-        terms = [(Decimal(p.amount_cents), p.periods, Decimal(p.fraction.numerator) /
-                  Decimal(p.fraction.denominator)) for p in payments]
+        terms = [
+            (
+                Decimal(p.amount_cents),
+                p.periods,
+                Decimal(p.fraction.numerator) / Decimal(p.fraction.denominator),
+            )
+            for p in payments
+        ]
         target = Decimal(amount)
         rate = Decimal(0)
         tiny = Decimal(10) ** (8 - _NEWTON_PRECISION)
