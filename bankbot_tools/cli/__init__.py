@@ -14,6 +14,7 @@ from bankbot_tools import __version__, events
 from bankbot_tools.cli.batch import batch_app
 from bankbot_tools.cli.compliance import compliance_test
 from bankbot_tools.cli.loan import loan_calc, payment_plan
+from bankbot_tools.cli.serve import serve
 from bankbot_tools.cli.tools import analytics_app, schemas_app, tools_app
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("compliance-test")(compliance_test)
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(tools_app, name="tools")
 app.add_typer(analytics_app, name="analytics")
+app.command("serve")(serve)
 
 
 def _version(value: bool) -> None:
