@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections.abc import Callable
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -59,7 +61,19 @@ def serve(
         _until_interrupted(lambda: mcp_server.run_http(endpoint))
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def _until_interrupted(run: Callable[[], None]) -> None:
-    """Run a server; Ctrl-C is the normal way to stop it, not an error."""
-    with contextlib.suppress(KeyboardInterrupt):
-        run()
+    """Run a server until it ends; Ctrl-C or SIGTERM is the normal way to stop it.
+
+    SIGTERM (``docker stop``, Kubernetes) is handled like Ctrl-C, so either ends the
+    command with exit 0 and its one event, after uvicorn's graceful shutdown.
+    """
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
