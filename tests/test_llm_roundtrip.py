@@ -1,4 +1,4 @@
-"""A model's tool calls, as the Mistral and OpenAI SDKs parse them, through dispatch and back, offline."""
+"""Tool calls parsed by the Mistral and OpenAI SDKs, through dispatch and back, offline."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from bankbot_tools import schemas
 from bankbot_tools.schemas import SchemaFormat
 from bankbot_tools.tools import dispatch, tool_message
 
+KYC = {"bank_name": "Acme", "attempts_left": 2}
+
 #: The calls a model makes in one turn: every tool, plus one bad call it must be told about.
 TOOL_CALLS = [
     ("call_pay", "calculate_payment", {"principal": 200000, "annual_rate": 0.065, "months": 360}),
     ("call_plan", "generate_plan", {"principal": 20000, "rates": [0.07, 0.05], "terms": [12, 48]}),
-    ("call_kyc", "get_prompt", {"flow": "kyc", "params": {"bank_name": "Acme", "attempts_left": 2}}),
+    ("call_kyc", "get_prompt", {"flow": "kyc", "params": KYC}),
     ("call_bad", "calculate_payment", {"principal": 200000, "annual_rate": 6.5, "months": 360}),
 ]
 EXPECTED_OK = [True, True, True, False]
@@ -89,7 +91,8 @@ async def test_mistral_tool_calls_round_trip_to_sdk_tool_messages(arguments: Any
     assert isinstance(message, mistral.AssistantMessage) and message.tool_calls
     replies = []
     for call in message.tool_calls:
-        assert isinstance(call, mistral.ToolCall) and isinstance(call.function, mistral.FunctionCall)
+        assert isinstance(call, mistral.ToolCall)
+        assert isinstance(call.function, mistral.FunctionCall)
         assert call.id is not None
         answer = await dispatch(call.function.name, call.function.arguments)
         reply = mistral.ToolMessage.model_validate(

@@ -1,4 +1,4 @@
-"""`bankbot serve` as a real subprocess, driven by the official MCP SDK client over stdio and HTTP."""
+"""`bankbot serve` as a real subprocess, driven by the MCP SDK client over stdio and HTTP."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 import httpx2
+import mcp_types
 import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -31,7 +32,11 @@ TOKEN = "test-token-0123456789abcdef"
 PAYMENT = {"principal": 200000, "annual_rate": 0.065, "months": 360}
 PLAN = {"principal": 20000, "rates": [0.07, 0.05, 0.03], "terms": [12, 12, 36]}
 PROMPT = {"flow": "kyc", "params": {"bank_name": "Acme Bank", "attempts_left": 2}}
-CALLS = {"calculate_payment": PAYMENT, "generate_plan": PLAN, "get_prompt": PROMPT}
+CALLS: dict[str, dict[str, Any]] = {
+    "calculate_payment": PAYMENT,
+    "generate_plan": PLAN,
+    "get_prompt": PROMPT,
+}
 TIMEOUT = 20
 
 
@@ -80,6 +85,13 @@ class HttpServer:
             yield session
 
 
+def _text(result: mcp_types.CallToolResult) -> str:
+    """The one text part of a tool result."""
+    (part,) = result.content
+    assert isinstance(part, mcp_types.TextContent)
+    return part.text
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -125,7 +137,7 @@ def _stop(server: HttpServer) -> int:
 
 @pytest.fixture(scope="module")
 def http_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, HttpServer]]:
-    """Two HTTP servers for the module, one open on loopback and one with a token; both stop after."""
+    """Two HTTP servers for the module: open on loopback, and with a token. Both stop after."""
     logs = tmp_path_factory.mktemp("http")
     servers = {
         "open": _start_http(None, logs / "open.log"),
@@ -164,7 +176,7 @@ async def test_tools_list_is_the_schema_export(tmp_path: Path) -> None:
 
 
 async def test_each_tool_answers_with_one_event_per_call(tmp_path: Path) -> None:
-    """Every tool answers its structured result; get_prompt's text is spoken_text; one event each."""
+    """Every tool answers structured content, get_prompt's text is spoken_text, one event each."""
     errlog = tmp_path / "err.log"
     with anyio.fail_after(TIMEOUT):
         async with stdio_session(errlog) as session:
@@ -174,10 +186,10 @@ async def test_each_tool_answers_with_one_event_per_call(tmp_path: Path) -> None
         assert result.structured_content["ok"] is True
     payment = results["calculate_payment"].structured_content["result"]
     assert payment["monthly_payment"] == 1264.14
-    assert json.loads(results["calculate_payment"].content[0].text)["result"] == payment
+    assert json.loads(_text(results["calculate_payment"]))["result"] == payment
     assert len(results["generate_plan"].structured_content["result"]["segments"]) == 3
     prompt = results["get_prompt"].structured_content["result"]
-    assert results["get_prompt"].content[0].text == prompt["spoken_text"]
+    assert _text(results["get_prompt"]) == prompt["spoken_text"]
     assert "Acme Bank" in prompt["spoken_text"]
     invoked = _events(errlog, "tool.invoked")
     assert [event["tool"] for event in invoked] == list(CALLS)
@@ -205,7 +217,7 @@ async def test_bad_calls_are_tool_errors_and_the_session_goes_on(
     assert bad.is_error
     assert bad.structured_content["ok"] is False
     assert bad.structured_content["error"]["type"] == error_type
-    assert json.loads(bad.content[0].text) == bad.structured_content
+    assert json.loads(_text(bad)) == bad.structured_content
     assert not good.is_error
 
 
@@ -233,7 +245,9 @@ async def test_200_concurrent_calls_on_one_stdio_session(tmp_path: Path) -> None
     assert len(_events(errlog, "tool.invoked")) == 200
 
 
-async def test_200_concurrent_calls_on_one_http_session(http_servers: dict[str, HttpServer]) -> None:
+async def test_200_concurrent_calls_on_one_http_session(
+    http_servers: dict[str, HttpServer],
+) -> None:
     """The same 200 concurrent calls over streamable HTTP."""
     with anyio.fail_after(TIMEOUT):
         async with http_servers["open"].session() as session:
@@ -339,8 +353,14 @@ def test_non_loopback_without_token_refuses_to_start() -> None:
         (["--http", "127.0.0.1:70000"], None, "HOST:PORT"),
         (["--allow-remote"], TOKEN, "only applies with --http"),
     ],
-    ids=["remote needs the flag", "remote needs a token", "short token", "no host", "bad port",
-         "flag without http"],
+    ids=[
+        "remote needs the flag",
+        "remote needs a token",
+        "short token",
+        "no host",
+        "bad port",
+        "flag without http",
+    ],
 )
 def test_unsafe_or_bad_serve_options_exit_2(
     runner: CliRunner,
@@ -369,3 +389,12 @@ def test_internal_errors_stay_tool_errors() -> None:
     answer = {"ok": False, "error": {"type": "internal_error", "message": "x", "field": None}}
     result = call_result(answer)
     assert result.is_error and result.structured_content == answer
+
+
+def test_the_cli_does_not_import_the_sdk_until_serving() -> None:
+    """Loading the CLI (`bankbot --version`, every other command) never imports mcp or uvicorn."""
+    probe = "import sys, bankbot_tools.cli; print(sorted({'mcp', 'uvicorn'} & set(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=_env(), capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert done.stdout.strip() == "[]", done.stderr

@@ -44,7 +44,7 @@ from bankbot_tools.tools import TOOLS, dispatch
 SERVER_NAME: Final = "bankbot-tools"
 
 #: Environment variable holding the HTTP bearer token (never a command-line option).
-TOKEN_ENV: Final = "BANKBOT_MCP_TOKEN"
+TOKEN_ENV: Final = "BANKBOT_MCP_TOKEN"  # noqa: S105 (a variable name, not a secret)
 
 #: Shortest bearer token accepted: a guessable token is no protection.
 MIN_TOKEN_LENGTH: Final = 16
@@ -258,7 +258,7 @@ class BearerAuth:
 
 
 def http_app(endpoint: HttpEndpoint) -> ASGIApp:
-    """The streamable HTTP ASGI app at :data:`HTTP_PATH`, behind :class:`BearerAuth` if a token is set.
+    """The streamable HTTP app at :data:`HTTP_PATH`, behind :class:`BearerAuth` given a token.
 
     On loopback the SDK's DNS-rebinding protection (Host and Origin checks) is on.
     """
