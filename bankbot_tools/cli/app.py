@@ -17,6 +17,7 @@ from bankbot_tools.cli.compliance import compliance_test
 from bankbot_tools.cli.loan import loan_calc
 from bankbot_tools.cli.plan import payment_plan
 from bankbot_tools.cli.schemas import schemas_app
+from bankbot_tools.cli.serve import serve
 from bankbot_tools.cli.tools import tools_app
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command("compliance-test")(compliance_test)
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(tools_app, name="tools")
 app.add_typer(analytics_app, name="analytics")
+app.command("serve")(serve)
 
 
 def _version(value: bool) -> None:
