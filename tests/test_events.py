@@ -13,24 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from bankbot_tools import events
+from bankbot_tools.events.schema import event_schema
+from bankbot_tools.events.summary import summary
 from bankbot_tools.cli import app
 from bankbot_tools.llm.dispatch import dispatch
 
-#: Fields every event carries, whatever emitted it.
-SCHEMA = {
-    "timestamp",
-    "level",
-    "event",
-    "source",
-    "status",
-    "duration_ms",
-    "error_type",
-    "invocation_id",
-    "version",
-}
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 CALC = ["loan-calc", "--amount", "123456.78", "--rate", "0.065", "--months", "360", "--json"]
 #: Identifying values fed in below; none may reach an event.
@@ -53,15 +44,13 @@ def _events(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+VALIDATOR = Draft202012Validator(event_schema())
+
+
 def _assert_schema(event: dict[str, Any]) -> None:
-    assert set(event) >= SCHEMA, SCHEMA - set(event)
+    """The event validates against the schema the package ships, timestamp in UTC with Z."""
+    VALIDATOR.validate(event)
     assert TIMESTAMP.match(event["timestamp"])
-    assert event["level"] in {"info", "error"}
-    assert event["source"] in {"cli", "tool", "batch"}
-    assert event["status"] in {"ok", "error", "fallback"}
-    assert isinstance(event["duration_ms"], int | float) and event["duration_ms"] >= 0
-    assert re.fullmatch(r"[0-9a-f]{32}", event["invocation_id"])
-    assert isinstance(event.get("tool") or event.get("command"), str)
 
 
 def test_invocation_event_has_the_schema_fields() -> None:
@@ -222,3 +211,82 @@ def test_no_identifier_or_exact_amount_reaches_an_event(tmp_path: Path, runner: 
     assert len(text.splitlines()) == 7
     for secret in SECRETS:
         assert secret not in text
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.csv"
+PLAN_ARGS = {"principal": 20000, "rates": [0.07, 0.05], "terms": [12, 48], "extra": 500}
+
+
+def test_every_event_validates_and_is_counted_well_formed(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """Events from every source validate against schema.json; analytics summary reads them all."""
+    log = tmp_path / "events.jsonl"
+    invocations = [
+        CALC,
+        ["payment-plan", "--amount", "20000", "--rates", "0.07,0.05", "--terms", "12,48"],
+        ["compliance-test", "--flow", "kyc", "--param", "bank_name=Acme Bank"],
+        ["batch", "run", str(SAMPLE), "--out", str(tmp_path / "s.csv"), "--chunk-size", "50"],
+        ["tools", "call", "calculate_payment", "--args", json.dumps(PAYMENT_ARGS)],
+        ["tools", "call", "no_such_tool"],
+        ["schemas", "list"],
+        ["loan-calc", "--amount", "0", "--rate", "0.05", "--months", "12"],
+    ]
+    for argv in invocations:
+        runner.invoke(app, ["--log-file", str(log), *argv])
+    _bankbot(["no-such-command"], log)
+    written = _events(log)
+    assert {e["event"] for e in written} == {
+        "cli.command",
+        "tool.invoked",
+        "batch.chunk",
+        "batch.run",
+    }
+    for event in written:
+        _assert_schema(event)
+    read = summary(log)
+    assert (read.lines, read.malformed) == (len(written), 0)
+
+
+PAYMENT_ARGS = {"principal": 200000, "annual_rate": 0.065, "months": 360}
+
+
+def test_cli_and_tool_record_the_same_facts_for_a_plan(tmp_path: Path, runner: CliRunner) -> None:
+    """payment-plan and the generate_plan tool describe the same plan with the same facts."""
+    log = tmp_path / "events.jsonl"
+    argv = ["payment-plan", "--amount", "20000", "--rates", "0.07,0.05", "--terms", "12,48"]
+    runner.invoke(app, ["--log-file", str(log), *argv, "--extra", "500"])
+    runner.invoke(
+        app,
+        ["--log-file", str(log), "tools", "call", "generate_plan", "--args", json.dumps(PLAN_ARGS)],
+    )
+    cli, tool = _events(log)
+    facts = ("term_months", "segments", "amount_bucket", "extra")
+    assert [cli[k] for k in facts] == [tool[k] for k in facts] == [60, 2, "10k-100k", True]
+
+
+def test_analytics_schema_prints_the_shipped_schema(runner: CliRunner) -> None:
+    """`bankbot analytics schema` prints the JSON Schema the events are validated against."""
+    done = runner.invoke(app, ["analytics", "schema"])
+    assert done.exit_code == 0
+    assert json.loads(done.stdout) == event_schema()
+
+
+def test_events_on_a_terminal_are_quiet_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """auto writes nothing to a terminal's stderr; json writes there all the same."""
+    written: list[str] = []
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    events.configure(events.LogFormat.AUTO)
+    events.record("cli.command", source="cli", started=0.0, command="demo")
+    written.append(terminal.getvalue())
+    events.configure(events.LogFormat.JSON)
+    events.record("cli.command", source="cli", started=0.0, command="demo")
+    assert written == [""]
+    (line,) = terminal.getvalue().splitlines()
+    assert json.loads(line)["command"] == "demo"

@@ -27,6 +27,7 @@ app = typer.Typer(
     "(not shown when stderr is a terminal, unless --log-format json) or in --log-file.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     add_completion=False,
 )
 app.command("loan-calc")(loan_calc)

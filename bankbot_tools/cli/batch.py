@@ -84,9 +84,7 @@ def run(
     processed. Outputs appear only when the run completes. Exit codes: 0 ok,
     1 too many rejects, 2 unreadable input or bad options.
 
-    Example:
-
-        bankbot batch run batch/sample_portfolio.csv --out out/summary.parquet
+    Example: bankbot batch run batch/sample_portfolio.csv --out out/summary.parquet
     """
     from bankbot_tools.portfolio.run import run as run_job
 

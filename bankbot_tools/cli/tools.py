@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -27,6 +26,8 @@ def call(
     Example: bankbot tools call calculate_payment --args '{"principal": 200000,
     "annual_rate": 0.065, "months": 360}'
     """
+    import asyncio
+
     from bankbot_tools.llm.dispatch import dispatch
 
     answer = asyncio.run(dispatch(name, args))

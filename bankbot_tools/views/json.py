@@ -6,13 +6,15 @@ script and the LLM see the same fields.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bankbot_tools.compliance.check import CheckResult
 from bankbot_tools.loans.plans import Plan
 from bankbot_tools.loans.schedule import MONEY_COLUMNS, Amortized
 from bankbot_tools.money import cents_to_float
 from bankbot_tools.rules import ANNUAL_RATE
+
+if TYPE_CHECKING:
+    from bankbot_tools.compliance.check import CheckResult
 
 
 def rate_float(rate_ppm: int) -> float:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bankbot_tools.compliance.check import CheckResult
-from bankbot_tools.compliance.render import RenderedPrompt
 from bankbot_tools.loans.plans import Plan
 from bankbot_tools.loans.schedule import SCHEDULE_COLUMNS, Amortized
 from bankbot_tools.money import grouped_cents, percent_text
 from bankbot_tools.rules import ANNUAL_RATE
+
+if TYPE_CHECKING:
+    from bankbot_tools.compliance.check import CheckResult
+    from bankbot_tools.compliance.render import RenderedPrompt
 
 #: Rows shown at each end of a long schedule unless --full is given.
 EDGE_ROWS = 6
