@@ -17,9 +17,9 @@ from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from bankbot_tools import events
+from bankbot_tools.cli import app
 from bankbot_tools.events.schema import event_schema
 from bankbot_tools.events.summary import summary
-from bankbot_tools.cli import app
 from bankbot_tools.llm.dispatch import dispatch
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
