@@ -572,7 +572,13 @@ def render_prompt(
         for i in range(3)
     ]
     template_id = flow.id if variant == "text" else f"{flow.id}.{variant}"
-    tags = frozenset({f"variant={variant}", *(f"{k}={v}" for k, v in keys.items())})
+    tags = frozenset(
+        {
+            f"variant={variant}",
+            *(f"{k}={v}" for k, v in keys.items()),
+            *(f"{flag}={'yes' if on else 'no'}" for flag, on in identity.flags().items()),
+        }
+    )
     disclosures = [*flow.required_phrases, *phrases_for(flow.phrases_when, tags, {})]
     return RenderedPrompt(
         flow=spec.name,

@@ -29,7 +29,7 @@ def wording_hash(raw: Mapping[str, Any]) -> str:
     """sha256 of a template's wording as canonical JSON (sorted keys, UTF-8).
 
     >>> wording_hash({"text": "Hi", "fallback": "Hi"})[:12]
-    '0d1ed1e44bd2'
+    '4d2043dd683e'
     """
     wording = {key: raw.get(key) for key in WORDING_KEYS if raw.get(key) is not None}
     canonical = json.dumps(wording, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

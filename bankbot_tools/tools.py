@@ -22,6 +22,7 @@ from typing import Any, Final, Generic, TypeVar
 
 from bankbot_tools import compliance, events, schemas
 from bankbot_tools.amortization import amortize
+from bankbot_tools.call_window import CallWindow, CallWindowClosed, check_call_window
 from bankbot_tools.compliance import RenderedPrompt, render_prompt, resolve_locale
 from bankbot_tools.documents import (
     loan_document,
@@ -86,6 +87,24 @@ async def prompt_tool(
     ``fallback: true`` and a ``fallback_reason``; an unknown flow is a ``ValueError``.
     """
     return _prompt(flow, params, locale)[0]
+
+
+async def call_window(time_zone: str, at: object = None) -> dict[str, Any]:
+    """The ``call_window`` LLM tool: is a collection call permitted at ``at`` (default now)?
+
+    An unknown time zone or an instant without an offset is a ``ValueError``.
+    """
+    return _call_window(time_zone, at)[0]
+
+
+def _call_window(time_zone: object, at: object = None) -> tuple[dict[str, Any], CallWindow]:
+    window = check_call_window(time_zone, at)
+    return window.to_dict(), window
+
+
+def _call_window_facts(window: CallWindow) -> dict[str, Any]:
+    """Non-identifying facts: the zone and the answer, not the instant."""
+    return {"time_zone": window.time_zone, "permitted": window.permitted}
 
 
 def _locale(locale: object) -> str:
@@ -244,6 +263,7 @@ TOOLS: Final[dict[str, Tool[Any]]] = {
         Tool("calculate_payment", _payment, _payment_facts),
         Tool("generate_plan", _plan, _plan_facts),
         Tool("get_prompt", _prompt, _prompt_facts),
+        Tool("call_window", _call_window, _call_window_facts),
     )
 }
 
@@ -257,6 +277,7 @@ class ErrorType(StrEnum):
     MISSING_ARGUMENT = "missing_argument"
     UNEXPECTED_ARGUMENT = "unexpected_argument"
     INVALID_VALUE = "invalid_value"
+    NOT_PERMITTED = "not_permitted"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -344,6 +365,8 @@ def _call(tool: Tool[Any] | None, name: object, arguments: object) -> tuple[dict
         )
     try:
         return tool.run(**_parse(tool, arguments))
+    except CallWindowClosed as error:
+        raise ToolCallError(ErrorType.NOT_PERMITTED, str(error), "params") from None
     except (ValueError, TypeError) as error:
         message = str(error)
         raise ToolCallError(ErrorType.INVALID_VALUE, message, field_of(tool, message)) from None
