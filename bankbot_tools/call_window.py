@@ -70,7 +70,9 @@ def zone(name: object) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     shown = str(name)[:64]
-    raise ValueError(f"time_zone: unknown time zone {shown!r}; use an IANA name such as America/Chicago")
+    raise ValueError(
+        f"time_zone: unknown time zone {shown!r}; use an IANA name such as America/Chicago"
+    )
 
 
 def parse_instant(at: object) -> datetime:

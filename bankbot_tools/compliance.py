@@ -258,7 +258,9 @@ def _persona(document: Mapping[str, Any], locale: str) -> dict[str, dict[str, st
     for gender, words in persona.items():
         if not isinstance(words, Mapping) or set(words) != set(_PERSONA_WORDS):
             raise TemplateError(f"{locale}.persona.{gender}: need exactly {list(_PERSONA_WORDS)}")
-        if not all(isinstance(w, str) and w.strip() and not find_leftovers(w) for w in words.values()):
+        if not all(
+            isinstance(w, str) and w.strip() and not find_leftovers(w) for w in words.values()
+        ):
             raise TemplateError(f"{locale}.persona.{gender}: words must be plain text")
     return {gender: dict(words) for gender, words in persona.items()}
 
@@ -346,7 +348,8 @@ def phrases_for(
 ) -> list[str]:
     """The phrases of a tag table that apply to a render's tags, identity placeholders filled.
 
-    >>> phrases_for({"a&b": ("$bank_name",), "c": ("x",)}, frozenset({"a", "b"}), {"bank_name": "B"})
+    >>> table = {"a&b": ("$bank_name",), "c": ("x",)}
+    >>> phrases_for(table, frozenset({"a", "b"}), {"bank_name": "B"})
     ['B']
     """
     found = []
@@ -557,6 +560,7 @@ def render_prompt(
     flags = {flag for flag, on in identity.flags().items() if on}
     unknown = tuple(str(k)[:40] for k in given if k not in {p.name for p in spec.params})
     labels = _labels(flow, names)
+    reason: str | None = None
     try:
         keys, values = _values(spec, given, used, labels)
     except _InvalidParam as problem:
@@ -565,7 +569,7 @@ def render_prompt(
     else:
         variant = spec.variant(keys) or "text"
         raw = flow.variants.get(variant, flow.text)
-        reason, present = None, flags | set(values)
+        present = flags | set(values)
     every = {**names, **values}
     filled = [
         _fill(raw, flow.fragments, {k: v[i] for k, v in every.items()}, present, i == 2)

@@ -128,8 +128,8 @@ def parse_config(document: Mapping[str, Any], source: str) -> Identity:
         missing = sorted(keys - set(tables[table]))
         if missing:
             raise ConfigError(f"{source}: missing key(s) [{table}] {', '.join(missing)}")
-    for table, keys in _TEXT_KEYS.items():
-        for key in keys:
+    for table, names in _TEXT_KEYS.items():
+        for key in names:
             values[key] = _name(f"{source}: [{table}] {key}", tables[table][key])
     identity = tables["identity"]
     for key in _FLAG_KEYS:

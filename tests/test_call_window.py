@@ -37,14 +37,14 @@ def test_closed_window_says_when_it_opens() -> None:
 @pytest.mark.parametrize("zone", ["Mars/Base", "", "../etc/passwd", None, 5, "x" * 100])
 def test_unknown_zone_is_a_clear_error(zone: object) -> None:
     """An unknown zone is a ValueError saying what to send."""
-    with pytest.raises(ValueError, match="unknown time zone.*IANA name"):
+    with pytest.raises(ValueError, match=r"unknown time zone.*IANA name"):
         check_call_window(zone)
 
 
 def test_naive_instant_is_refused() -> None:
     """An instant without an offset is ambiguous and refused."""
     with pytest.raises(ValueError, match="UTC offset"):
-        check_call_window("UTC", datetime(2026, 3, 4, 12))  # noqa: DTZ001
+        check_call_window("UTC", datetime(2026, 3, 4, 12))
     assert check_call_window("UTC", datetime(2026, 3, 4, 12, tzinfo=UTC)).permitted
 
 

@@ -126,7 +126,7 @@ def test_call_window_json_and_exit_code(
 
 
 def test_transcript_writes_text_and_ssml_per_case(runner: CliRunner, tmp_path: Path) -> None:
-    """--transcript writes a .txt and an .ssml file per flow x locale x case, headed by id@version."""
+    """--transcript writes a .txt and an .ssml per flow x locale x case, headed by id@version."""
     result = runner.invoke(app, ["compliance-test", "--transcript", str(tmp_path / "t")])
     assert result.exit_code == 0, result.output
     first = tmp_path / "t" / "en-US" / "mini_miranda.contact=voicemail.txt"

@@ -177,7 +177,9 @@ def test_fixed_phrasing_from_review() -> None:
     )
     spanish = render_prompt("ai_disclosure", {}, "es-US").text
     assert "una asistente automatizada de Acme Bank llamada Ava" in spanish
-    masculine = dataclasses.replace(sample_config(), assistant_name="Leo", assistant_gender="masculine")
+    masculine = dataclasses.replace(
+        sample_config(), assistant_name="Leo", assistant_gender="masculine"
+    )
     assert "un asistente automatizado de Acme Bank llamado Leo" in (
         render_prompt("ai_disclosure", {}, "es-US", config=masculine).text
     )

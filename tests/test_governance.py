@@ -40,7 +40,9 @@ def test_new_hash_under_a_released_version_fails() -> None:
     raw["text"] += " Thank you."
     raw["sha256"] = governance.wording_hash(raw)
     problems = governance.governance_problems(raw, governance.ledger())
-    assert problems == ["ledger: kyc.en-US@2.0.0 was released with another wording; bump the version"]
+    assert problems == [
+        "ledger: kyc.en-US@2.0.0 was released with another wording; bump the version"
+    ]
 
 
 def test_sample_config_ships_at_the_root_and_in_the_package() -> None:
@@ -61,9 +63,7 @@ def test_sample_config_ships_at_the_root_and_in_the_package() -> None:
         (("[collections]", "[collections"), "not valid TOML"),
     ],
 )
-def test_bad_config_is_a_clear_error(
-    tmp_path: Path, edit: tuple[str, str], message: str
-) -> None:
+def test_bad_config_is_a_clear_error(tmp_path: Path, edit: tuple[str, str], message: str) -> None:
     """A broken config file is a ConfigError naming the file and the key."""
     text = (ROOT / "bankbot.sample.toml").read_text("utf-8").replace(*edit, 1)
     path = tmp_path / "bankbot.toml"
