@@ -11,13 +11,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from bankbot_tools.compliance.render import get_prompt
+from bankbot_tools.llm.answers import call_window_answer
 from bankbot_tools.loans.kernel import amortize
 from bankbot_tools.loans.plans import PlanTerms, build_plan
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import cents_to_float
 from bankbot_tools.views.json import schedule_rows, segment_rows
 
-__all__ = ["calculate_payment", "generate_payment_plan", "generate_plan", "get_prompt"]
+__all__ = [
+    "calculate_payment",
+    "call_window",
+    "generate_payment_plan",
+    "generate_plan",
+    "get_prompt",
+]
 
 
 async def calculate_payment(
@@ -63,3 +70,12 @@ def generate_payment_plan(
         "schedule": schedule_rows(result),
         "total_paid": cents_to_float(result.total_paid),
     }
+
+
+async def call_window(time_zone: str, at: object = None) -> dict[str, Any]:
+    """Is a collection call permitted at ``at`` (default now) in ``time_zone`` (IANA name)?
+
+    The ``call_window`` tool's answer, for an orchestrator that awaits tools;
+    :func:`bankbot_tools.compliance.call_window.check_call_window` is the synchronous core.
+    """
+    return call_window_answer(time_zone, at)[0]

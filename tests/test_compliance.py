@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from decimal import Decimal
 from importlib.resources import files
 from typing import Any
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 
 from bankbot_tools.compliance import render as compliance
 from bankbot_tools.compliance.check import check_all
+from bankbot_tools.compliance.config import sample_config
 from bankbot_tools.compliance.flows import FLOWS, LOCALES
 from bankbot_tools.compliance.render import (
     TemplateError,
@@ -31,31 +34,12 @@ from bankbot_tools.compliance.render import (
 # What each flow must say, stated here independently of the template files.
 REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
     "kyc": {
-        "en-US": (
-            "only the last four digits",
-            "date of birth",
-            "only ever read back the last four digits",
-            "maximum number of attempts",
-            "locked",
-            "transfer you to a specialist",
-        ),
-        "es-US": (
-            "solo los últimos cuatro dígitos",
-            "fecha de nacimiento",
-            "solo le leeré los últimos cuatro dígitos",
-            "número máximo de intentos",
-            "se bloqueará",
-            "le comunicaré con un especialista",
-        ),
+        "en-US": ("maximum number of attempts", "locked", "transfer you to a specialist"),
+        "es-US": ("número máximo de intentos", "bloque", "le comunicaré con un especialista"),
     },
     "opt_out": {
-        "en-US": ("withdraw your consent", "in any words you like", "scope", "ten business days"),
-        "es-US": (
-            "retirar su consentimiento",
-            "con las palabras que prefiera",
-            "alcance",
-            "plazo máximo de diez días hábiles",
-        ),
+        "en-US": ("withdraw your consent", "in any words you like", "scope", "Acme Bank"),
+        "es-US": ("retirar su consentimiento", "con las palabras que prefiera", "alcance"),
     },
     "legal": {
         "en-US": ("Legal notice", "Member FDIC", "Equal Housing Lender", "account agreement"),
@@ -63,20 +47,25 @@ REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "recording_notice": {
         "en-US": (
-            "may be recorded",
+            "is recorded",
+            "transcribed and analyzed by automated systems",
             "Do you consent",
             "If you do not consent",
             "without recording",
         ),
-        "es-US": ("puede ser grabada", "¿Acepta", "Si no lo acepta", "sin grabar"),
+        "es-US": ("se graba", "la transcriben", "¿Acepta", "Si no lo acepta", "sin grabar"),
     },
     "ai_disclosure": {
-        "en-US": ("automated assistant", "not a person", "reach a human", "press zero"),
-        "es-US": ("asistente automatizado", "No soy una persona", "ser humano", "marque cero"),
+        "en-US": ("I'm Ava, Acme Bank's automated assistant", "AI assistant", "not a person"),
+        "es-US": ("una asistente automatizada de Acme Bank llamada Ava", "no una persona"),
+    },
+    "outbound_ai_call": {
+        "en-US": ("AI assistant calling on behalf of Acme Bank", "artificial voice", "press zero"),
+        "es-US": ("en nombre de Acme Bank", "voz artificial", "marque cero"),
     },
     "mini_miranda": {
-        "en-US": ("from a debt collector",),
-        "es-US": ("proviene de un cobrador de deudas",),
+        "en-US": ("Ava, an AI assistant",),
+        "es-US": ("Ava, una asistente automatizada de inteligencia artificial",),
     },
     "loan_quote_disclaimer": {
         "en-US": (
@@ -91,8 +80,8 @@ REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "do_not_call": {
-        "en-US": ("do-not-call list", "telemarketing", "ten business days"),
-        "es-US": ("lista interna de no llamar", "telemercadeo", "diez días hábiles"),
+        "en-US": ("Acme Bank's internal do-not-call list", "telemarketing", "ten business days"),
+        "es-US": ("lista interna de no llamar de Acme Bank", "telemercadeo", "diez días hábiles"),
     },
     "human_handoff": {
         "en-US": ("transferring you to a member of our team", "stay on the line"),
@@ -103,7 +92,13 @@ FIRST_CONTACT = {
     "en-US": "any information obtained will be used for that purpose",
     "es-US": "cualquier información que se obtenga se usará con ese fin",
 }
+DEBT = {"en-US": "debt", "es-US": "deuda"}
 CASES = [(flow, locale) for flow in FLOWS for locale in LOCALES]
+
+
+def sample(flow: str) -> dict[str, Any]:
+    """A flow's sample params without the consumer's time zone (which depends on the clock)."""
+    return {k: v for k, v in FLOWS[flow].sample_params().items() if k != "consumer_time_zone"}
 
 
 def assert_says(text: str, phrases: tuple[str, ...]) -> None:
@@ -121,7 +116,7 @@ def test_required_table_covers_every_flow_and_locale() -> None:
 @pytest.mark.parametrize(("flow", "locale"), CASES)
 def test_every_flow_renders_its_required_elements(flow: str, locale: str) -> None:
     """With sample params every flow renders, unfallen, with every required element."""
-    prompt = render_prompt(flow, FLOWS[flow].sample_params(), locale)
+    prompt = render_prompt(flow, sample(flow), locale)
     assert not prompt.fallback and prompt.fallback_reason is None
     assert prompt.locale == prompt.requested_locale == locale
     assert prompt.template_id == f"{flow}.{locale}" and prompt.version
@@ -135,20 +130,23 @@ def test_every_flow_renders_its_required_elements(flow: str, locale: str) -> Non
 def test_every_flow_without_params_falls_back_with_required_elements(
     flow: str, locale: str
 ) -> None:
-    """With no params every flow gives its fallback, which still says every required element."""
+    """With no params a flow with required params gives its fallback, with every element."""
     prompt = render_prompt(flow, None, locale)
+    if not FLOWS[flow].required:
+        assert not prompt.fallback and prompt.template_id == f"{flow}.{locale}"
+        return
     assert prompt.fallback and prompt.template_id == f"{flow}.{locale}.fallback"
     assert prompt.fallback_reason == f"missing required param {FLOWS[flow].required[0]!r}"
     assert_says(prompt.text, REQUIRED[flow][locale])
-    assert prompt.spoken_text == prompt.text and find_leftovers(prompt.text) == []
+    assert_says(prompt.spoken_text, REQUIRED[flow][locale])
+    assert find_leftovers(prompt.text) == find_leftovers(prompt.spoken_text) == []
 
 
 @pytest.mark.parametrize(("flow", "locale"), CASES)
 def test_each_missing_required_param_falls_back(flow: str, locale: str) -> None:
     """Dropping any one required param gives the fallback, naming that param."""
-    sample = FLOWS[flow].sample_params()
     for name in FLOWS[flow].required:
-        params = {k: v for k, v in sample.items() if k != name}
+        params = {k: v for k, v in sample(flow).items() if k != name}
         prompt = render_prompt(flow, params, locale)
         assert prompt.fallback and name in str(prompt.fallback_reason)
         assert_says(prompt.text, REQUIRED[flow][locale])
@@ -156,45 +154,52 @@ def test_each_missing_required_param_falls_back(flow: str, locale: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_mini_miranda_first_contact_says_purpose(locale: str) -> None:
-    """A first contact (and the fallback) says any information will be used to collect."""
-    first = render_prompt("mini_miranda", {"collector_name": "Acme", "contact": "first"}, locale)
-    later = render_prompt(
-        "mini_miranda", {"collector_name": "Acme", "contact": "subsequent"}, locale
-    )
-    fallback = render_prompt("mini_miranda", {"contact": "subsequent"}, locale)
-    assert FIRST_CONTACT[locale] in first.text and FIRST_CONTACT[locale] in fallback.text
-    assert FIRST_CONTACT[locale] not in later.text
+    """A confirmed first contact says any information will be used to collect; later ones not."""
+    confirmed = {"right_party": "confirmed"}
+    first = render_prompt("mini_miranda", {"contact": "first", **confirmed}, locale)
+    later = render_prompt("mini_miranda", {"contact": "subsequent", **confirmed}, locale)
+    assert FIRST_CONTACT[locale] in first.text
+    assert FIRST_CONTACT[locale] not in later.text and DEBT[locale] in later.text
     assert_says(later.text, REQUIRED["mini_miranda"][locale])
 
 
-def test_kyc_reads_attempts_and_only_last_four_digits() -> None:
-    """KYC says the attempts left and reads back only the last four digits of the account."""
-    params = {"bank_name": "Acme Bank", "attempts_left": "2", "account_number": "9876543210981234"}
+@pytest.mark.parametrize("locale", LOCALES)
+def test_mini_miranda_fallback_names_the_caller_and_says_nothing_of_a_debt(locale: str) -> None:
+    """The fallback is the right-party check: who is calling, nothing about a debt."""
+    fallback = render_prompt("mini_miranda", {"contact": "later"}, locale)
+    assert fallback.fallback and "Acme Bank" in fallback.text and "Ava" in fallback.text
+    assert DEBT[locale] not in fallback.text.casefold()
+
+
+def test_kyc_asks_two_factors_and_reads_no_digits() -> None:
+    """KYC says the attempts left, asks two factors and reads back no account digits."""
+    params = {"attempts_left": "2", "account_number": "9876543210981234"}
     prompt = render_prompt("kyc", params)
     assert "Attempts remaining: 2." in prompt.text
     assert "Attempts remaining: two." in prompt.spoken_text
-    assert "account ending in 1234." in prompt.text
-    assert "account ending in one, two, three, four." in prompt.spoken_text
-    assert "0981" not in prompt.text and "9876" not in prompt.text
+    assert "two things: your date of birth, and the last four digits" in prompt.text
+    assert not re.search(r"[0-9]", prompt.text.replace("Attempts remaining: 2.", ""))
+    assert prompt.ignored_params == ("account_number",)
 
 
 @pytest.mark.parametrize(
     ("scope", "label"),
     [
-        ("recording", "consent to call recording with"),
-        ("marketing", "consent to marketing calls and messages with"),
-        ("ALL", "consent to call recording and all marketing calls and messages with"),
+        ("recording", "consent to call recording from Acme Bank. Recording stops immediately"),
+        ("marketing", "consent to marketing calls and messages from Acme Bank."),
+        ("calls", "consent to calls from Acme Bank about your account."),
+        ("ALL", "consent to call recording, marketing calls and messages, and calls about"),
     ],
 )
 def test_opt_out_confirms_scope(scope: str, label: str) -> None:
     """The opt-out confirmation names the scope the caller withdrew."""
-    text = get_prompt("opt_out", {"bank_name": "Acme Bank", "scope": scope})
+    text = get_prompt("opt_out", {"scope": scope})
     assert label in text and "confirm that this is the scope" in text
 
 
 def test_loan_quote_speaks_values() -> None:
     """The loan quote shows figures in text and speaks them in words."""
-    params = {"apr": "0.065", "term_months": 60, "monthly_payment": "1264.14"}
+    params = {"apr": "0.065", "term_months": 60, "monthly_payment": "1264.14", "rate_type": "fixed"}
     prompt = render_prompt("loan_quote_disclaimer", params)
     assert "annual percentage rate is 6.5%." in prompt.text
     assert "$1,264.14 over 60 months." in prompt.text
@@ -209,12 +214,12 @@ def test_loan_quote_speaks_values() -> None:
 
 def test_optional_param_adds_its_sentence_only_when_given() -> None:
     """An optional param adds its sentence when given and leaves no trace when absent."""
-    with_date = render_prompt("legal", {"bank_name": "Acme Bank", "effective_date": "2026-03-04"})
+    with_date = render_prompt("legal", {"effective_date": "2026-03-04"})
     assert "effective as of March 4, 2026." in with_date.text
     assert "effective as of March fourth, twenty twenty-six." in with_date.spoken_text
-    without = render_prompt("legal", {"bank_name": "Acme Bank"})
+    without = render_prompt("legal", {})
     assert "effective" not in without.text and "  " not in without.text
-    assert without.text.startswith("Legal notice from Acme Bank, Member FDIC. Equal Housing")
+    assert without.text.startswith("Legal notice from Acme Bank. Member FDIC. Equal Housing")
 
 
 @pytest.mark.parametrize("reason", FLOWS["human_handoff"].params[0].choices)
@@ -228,7 +233,7 @@ def test_human_handoff_every_reason(reason: str, locale: str) -> None:
         render_prompt("human_handoff", {"reason": r}, locale).text
         for r in FLOWS["human_handoff"].params[0].choices
     }
-    assert len(labels) == 4
+    assert len(labels) == len(FLOWS["human_handoff"].params[0].choices) == 6
 
 
 @pytest.mark.parametrize(
@@ -238,10 +243,9 @@ def test_human_handoff_every_reason(reason: str, locale: str) -> None:
         ("kyc", "attempts_left", "two"),
         ("kyc", "attempts_left", True),
         ("kyc", "attempts_left", 2.5),
-        ("kyc", "bank_name", "   "),
-        ("kyc", "bank_name", "x" * 81),
-        ("kyc", "bank_name", 42),
-        ("kyc", "account_number", "12"),
+        ("do_not_call", "phone_number", "12"),
+        ("do_not_call", "phone_number", "1234-XXXX"),
+        ("do_not_call", "phone_number", 5550101234),
         ("loan_quote_disclaimer", "monthly_payment", -1264.14),
         ("loan_quote_disclaimer", "monthly_payment", "1264.145"),
         ("loan_quote_disclaimer", "apr", "6.5"),
@@ -254,7 +258,7 @@ def test_human_handoff_every_reason(reason: str, locale: str) -> None:
 )
 def test_invalid_param_falls_back_without_leaking_value(flow: str, name: str, value: Any) -> None:
     """An invalid value gives the fallback; the reason names the param, not the value."""
-    params = {**FLOWS[flow].sample_params(), name: value}
+    params = {**sample(flow), name: value}
     prompt = render_prompt(flow, params)
     assert prompt.fallback and name in str(prompt.fallback_reason)
     assert_says(prompt.text, REQUIRED[flow]["en-US"])
@@ -273,7 +277,7 @@ def test_unknown_flow_is_value_error_listing_flows() -> None:
 
 def test_flow_names_are_forgiving_about_case_and_dashes() -> None:
     """'Opt-Out' names the opt_out flow."""
-    assert render_prompt("Opt-Out", {"bank_name": "A", "scope": "all"}).flow == "opt_out"
+    assert render_prompt("Opt-Out", {"scope": "all"}).flow == "opt_out"
 
 
 def test_params_must_be_a_mapping() -> None:
@@ -298,24 +302,26 @@ def test_params_must_be_a_mapping() -> None:
 )
 def test_locale_fallback_chain(requested: Any, served: str) -> None:
     """Locales resolve exact, then same language, then en-US; the request is kept."""
-    prompt = render_prompt("recording_notice", {"bank_name": "Acme Bank"}, requested)
+    prompt = render_prompt("recording_notice", {}, requested)
     assert resolve_locale(requested) == served == prompt.locale
     assert prompt.requested_locale == str(requested) and not prompt.fallback
 
 
 def test_unknown_params_are_ignored_and_reported() -> None:
     """Undeclared params do not change the text and are reported by name."""
-    params: dict[Any, str] = {"bank_name": "Acme Bank", 7: "x", "bank": "typo"}
+    params: dict[Any, str] = {"bank_name": "Evil Bank", 7: "x", "bank": "typo"}
     prompt = render_prompt("recording_notice", params)
-    assert prompt.text == get_prompt("recording_notice", {"bank_name": "Acme Bank"})
-    assert prompt.ignored_params == ("7", "bank")
+    assert prompt.text == get_prompt("recording_notice", {})
+    assert prompt.ignored_params == ("bank_name", "7", "bank")
 
 
 @pytest.mark.parametrize("value", ["$bank_name", "${attempts_left}", "{0}", "$$", "None", "{x}"])
 def test_values_are_inserted_literally(value: str) -> None:
-    """A value that looks like a template is inserted as text and never expanded."""
-    text = get_prompt("kyc", {"bank_name": value, "attempts_left": 2})
-    assert text.startswith(f"To protect your account, {value} needs to verify your identity.")
+    """A config value that looks like a template is inserted as text and never expanded."""
+    config = dataclasses.replace(sample_config(), bank_name=value)
+    prompt = render_prompt("kyc", {"attempts_left": 2}, config=config)
+    assert prompt.text.startswith(f"Before I can discuss any account, {value} needs to verify")
+    ElementTree.fromstring(prompt.ssml)
 
 
 NASTY = st.one_of(
@@ -337,7 +343,7 @@ def fuzzed_params(draw: st.DrawFn) -> tuple[str, str, dict[Any, Any]]:
     """A flow, a locale request and params drawn from declared names plus junk."""
     flow = draw(st.sampled_from(sorted(FLOWS)))
     names = [p.name for p in FLOWS[flow].params]
-    keys = st.one_of(st.sampled_from(names), st.text(max_size=10))
+    keys = st.one_of(st.sampled_from(names or ["none"]), st.text(max_size=10))
     params = draw(st.dictionaries(keys, NASTY, max_size=6))
     locale = draw(st.one_of(st.sampled_from([*LOCALES, "es-MX", "es", "de"]), st.text(max_size=8)))
     return flow, locale, params
@@ -347,7 +353,12 @@ def fuzzed_params(draw: st.DrawFn) -> tuple[str, str, dict[Any, Any]]:
 def test_fuzzed_params_never_crash_or_leave_debris(case: tuple[str, str, dict[Any, Any]]) -> None:
     """Any params: no exception, required elements present, no debris beyond the caller's text."""
     flow, locale, params = case
-    prompt = render_prompt(flow, params, locale)
+    try:
+        prompt = render_prompt(flow, params, locale)
+    except ValueError as error:  # a collection flow refuses a bad zone or closed window
+        assert str(error).startswith("consumer_time_zone: ")
+        return
+    ElementTree.fromstring(prompt.ssml)
     assert_says(prompt.text, REQUIRED[flow][prompt.locale])
     assert_says(prompt.spoken_text, REQUIRED[flow][prompt.locale])
     for text in (prompt.text, prompt.spoken_text):
@@ -359,11 +370,14 @@ def test_fuzzed_params_never_crash_or_leave_debris(case: tuple[str, str, dict[An
 
 @given(st.text(min_size=1, max_size=80).filter(lambda s: s.strip() and s.isprintable()))
 def test_text_values_are_exactly_literal(value: str) -> None:
-    """A valid text value lands in the prompt exactly, whatever '$' or braces it holds."""
-    sentinel = render_prompt("kyc", {"bank_name": "BANKSENTINEL", "attempts_left": 2}).text
-    prompt = render_prompt("kyc", {"bank_name": value, "attempts_left": 2})
+    """A valid config name lands in the prompt exactly, whatever '$', '<' or braces it holds."""
+    sentinel = dataclasses.replace(sample_config(), bank_name="BANKSENTINEL")
+    config = dataclasses.replace(sample_config(), bank_name=" ".join(value.split()))
+    expected = render_prompt("kyc", {"attempts_left": 2}, config=sentinel).text
+    prompt = render_prompt("kyc", {"attempts_left": 2}, config=config)
     assert not prompt.fallback
-    assert prompt.text == sentinel.replace("BANKSENTINEL", " ".join(value.split()))
+    assert prompt.text == expected.replace("BANKSENTINEL", " ".join(value.split()))
+    assert ElementTree.fromstring(prompt.ssml) is not None
 
 
 def test_rendered_prompt_to_dict() -> None:
@@ -380,6 +394,9 @@ def test_rendered_prompt_to_dict() -> None:
         "fallback_reason",
         "text",
         "spoken_text",
+        "ssml",
+        "barge_in",
+        "config",
         "ignored_params",
     }
 
@@ -390,7 +407,7 @@ def test_check_all_passes_and_covers_everything() -> None:
     assert all(r.passed for r in results), [r for r in results if not r.passed]
     assert {(r.flow, r.locale) for r in results} == set(CASES)
     kinds = {r.case.split(" ")[0] for r in results}
-    assert {"sample", "missing", "invalid"} <= kinds
+    assert {"sample", "missing", "invalid", "governance", "attempts_left=0"} <= kinds
     assert "contact=subsequent" in {r.case for r in results}
 
 
@@ -398,14 +415,8 @@ def test_check_all_reports_a_missing_phrase(monkeypatch: pytest.MonkeyPatch) -> 
     """A template that drops a required phrase fails check_all."""
     catalog = copy.deepcopy(compliance.catalog())
     flow = catalog["en-US"]["kyc"]
-    broken = compliance.FlowTemplate(
-        flow.id,
-        flow.version,
-        flow.text,
-        flow.fallback,
-        flow.fragments,
-        flow.labels,
-        (*flow.required_phrases, "phrase that is nowhere"),
+    broken = dataclasses.replace(
+        flow, required_phrases=(*flow.required_phrases, "phrase that is nowhere")
     )
     catalog["en-US"]["kyc"] = broken
     monkeypatch.setattr(compliance, "catalog", lambda: catalog)
@@ -427,8 +438,10 @@ def shipped(locale: str) -> dict[str, Any]:
         (("kyc", "text"), "Hi $customer_name", "undeclared placeholder"),
         (("kyc", "text"), "Hi {bank_name}", "invalid placeholder or brace"),
         (("kyc", "text"), "Costs $5 $bank_name", "invalid placeholder"),
-        (("kyc", "fallback"), "Hi $bank_name", "undeclared placeholder"),
-        (("kyc", "fragments"), {}, "fragments"),
+        (("kyc", "fallback"), "Hi $attempts_left", "undeclared placeholder"),
+        (("kyc", "text"), "Hi <b>$bank_name</b>", "invalid placeholder"),
+        (("legal", "fragments"), {}, "fragments"),
+        (("kyc", "variants"), {}, "variants"),
         (("opt_out", "labels"), {"scope": {"all": "x"}}, "labels.scope"),
         (("opt_out", "required_phrases"), [], "required_phrases"),
         (("legal", "version"), "", "id and version"),
@@ -463,13 +476,19 @@ def test_flow_schema_accepts_samples_and_declares_enums(flow: str) -> None:
     assert schema["required"] == list(spec.required)
     for param in spec.params:
         assert ("enum" in schema["properties"][param.name]) == bool(param.choices)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({}, schema)
+    if spec.required:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({}, schema)
 
 
 def test_decimal_values_are_accepted() -> None:
     """Decimal amounts and rates are accepted as well as decimal strings."""
-    params = {"apr": Decimal("0.065"), "term_months": 60, "monthly_payment": Decimal("1264.14")}
+    params = {
+        "apr": Decimal("0.065"),
+        "term_months": 60,
+        "monthly_payment": Decimal("1264.14"),
+        "rate_type": "variable",
+    }
     assert not render_prompt("loan_quote_disclaimer", params).fallback
 
 

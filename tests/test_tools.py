@@ -22,7 +22,7 @@ from bankbot_tools.llm.dispatch import TOOLS, dispatch, tool_message
 
 PAYMENT = {"principal": 200000, "annual_rate": 0.065, "months": 360}
 PLAN = {"principal": 20000, "rates": [0.07, 0.05, 0.03], "terms": [12, 12, 36], "extra": 50}
-KYC = {"bank_name": "Acme Bank", "attempts_left": 2, "account_number": None}
+KYC = {"attempts_left": 2}
 
 
 def _assert_structured(answer: dict[str, Any]) -> None:
@@ -267,6 +267,7 @@ async def test_get_prompt_fallback_is_ok_with_fallback_event() -> None:
     """A missing prompt param gives the safe fallback text, counted as a fallback."""
     before = events.counters().get("get_prompt", {}).get("fallback", 0)
     answer = await dispatch("get_prompt", {"flow": "kyc", "params": {"bank_name": "Acme Bank"}})
+    assert answer["result"]["ignored_params"] == ["bank_name"]
     assert answer["ok"] and answer["result"]["fallback"] is True
     assert events.counters()["get_prompt"]["fallback"] == before + 1
 
@@ -309,6 +310,8 @@ def test_registry_matches_the_exported_schemas() -> None:
         ("calculate_payment", {**PAYMENT, "locale": None, "currency": None}),
         ("generate_plan", {**PLAN, "locale": "es-US", "currency": "USD"}),
         ("get_prompt", {"flow": "kyc", "params": KYC, "locale": None}),
+        ("call_window", {"time_zone": "America/Chicago", "at": "2026-03-04T15:00:00Z"}),
+        ("call_window", {"time_zone": "America/New_York", "at": None}),
     ],
 )
 async def test_schema_valid_calls_succeed(name: str, arguments: dict[str, Any]) -> None:
@@ -341,6 +344,8 @@ JSON = st.recursive(
                 "currency",
                 "flow",
                 "params",
+                "time_zone",
+                "at",
                 "x",
             ]
         ),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bankbot_tools.rules import ANNUAL_RATE
 
 if TYPE_CHECKING:
+    from bankbot_tools.compliance.call_window import CallWindow
     from bankbot_tools.compliance.render import RenderedPrompt
     from bankbot_tools.loans.plans import PlanTerms
     from bankbot_tools.loans.terms import LoanTerms
@@ -62,3 +63,8 @@ def prompt_facts(prompt: RenderedPrompt) -> dict[str, Any]:
         "locale": prompt.locale,
         "fallback": prompt.fallback,
     }
+
+
+def call_window_facts(window: CallWindow) -> dict[str, Any]:
+    """Facts of a calling-window check: the zone and the answer, not the instant."""
+    return {"time_zone": window.time_zone, "permitted": window.permitted}

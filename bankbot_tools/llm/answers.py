@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bankbot_tools.compliance.call_window import CallWindow, check_call_window
 from bankbot_tools.compliance.flows import DEFAULT_LOCALE
 from bankbot_tools.compliance.render import RenderedPrompt, render_prompt, resolve_locale
 from bankbot_tools.loans.kernel import amortize
@@ -108,3 +109,12 @@ def prompt_answer(
     """The prompt answer and the rendered prompt it came from."""
     prompt = render_prompt(flow, params, _locale(locale) or DEFAULT_LOCALE)
     return prompt.to_dict(), prompt
+
+
+def call_window_answer(time_zone: object, at: object = None) -> tuple[dict[str, Any], CallWindow]:
+    """The ``call_window`` answer: is a collection call permitted at ``at`` (default now)?
+
+    An unknown time zone or an instant without an offset is a ``ValueError``.
+    """
+    window = check_call_window(time_zone, at)
+    return window.to_dict(), window

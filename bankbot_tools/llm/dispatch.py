@@ -18,9 +18,15 @@ from functools import cached_property
 from typing import Any, Final, Generic, TypeVar
 
 from bankbot_tools import events
-from bankbot_tools.events.facts import loan_facts, plan_facts, prompt_facts
+from bankbot_tools.compliance.call_window import CallWindowClosed
+from bankbot_tools.events.facts import call_window_facts, loan_facts, plan_facts, prompt_facts
 from bankbot_tools.llm import schemas
-from bankbot_tools.llm.answers import payment_answer, plan_answer, prompt_answer
+from bankbot_tools.llm.answers import (
+    call_window_answer,
+    payment_answer,
+    plan_answer,
+    prompt_answer,
+)
 
 Validated = TypeVar("Validated")
 
@@ -64,6 +70,7 @@ TOOLS: Final[dict[str, Tool[Any]]] = {
         Tool("calculate_payment", payment_answer, loan_facts),
         Tool("generate_plan", plan_answer, plan_facts),
         Tool("get_prompt", prompt_answer, prompt_facts),
+        Tool("call_window", call_window_answer, call_window_facts),
     )
 }
 
@@ -77,6 +84,7 @@ class ErrorType(StrEnum):
     MISSING_ARGUMENT = "missing_argument"
     UNEXPECTED_ARGUMENT = "unexpected_argument"
     INVALID_VALUE = "invalid_value"
+    NOT_PERMITTED = "not_permitted"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -164,6 +172,8 @@ def _call(tool: Tool[Any] | None, name: object, arguments: object) -> tuple[dict
         )
     try:
         return tool.run(**_parse(tool, arguments))
+    except CallWindowClosed as error:
+        raise ToolCallError(ErrorType.NOT_PERMITTED, str(error), "params") from None
     except (ValueError, TypeError) as error:
         message = str(error)
         raise ToolCallError(ErrorType.INVALID_VALUE, message, field_of(tool, message)) from None

@@ -69,7 +69,7 @@ def list_tools() -> list[types.Tool]:
     """The MCP tool list: name, description and input schema straight from the registry.
 
     >>> [tool.name for tool in list_tools()]
-    ['calculate_payment', 'generate_plan', 'get_prompt']
+    ['calculate_payment', 'generate_plan', 'get_prompt', 'call_window']
     """
     return [
         types.Tool(

@@ -15,7 +15,14 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from bankbot_tools.compliance.flows import DEFAULT_LOCALE, FLOWS, LOCALES, FlowSpec, ParamSpec
+from bankbot_tools.compliance.flows import (
+    DEFAULT_LOCALE,
+    FLOWS,
+    LOCALES,
+    TIME_ZONE_PATTERN,
+    FlowSpec,
+    ParamSpec,
+)
 from bankbot_tools.llm.formats import SchemaFormat
 from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL
 from bankbot_tools.speech import CURRENCIES, DEFAULT_CURRENCY
@@ -150,6 +157,25 @@ GET_PROMPT: Final = _object(
     }
 )
 
+CALL_WINDOW: Final = _object(
+    {
+        "time_zone": {
+            "type": "string",
+            "pattern": TIME_ZONE_PATTERN,
+            "description": "IANA time zone of the consumer's location, e.g. America/Chicago.",
+        },
+        "at": nullable(
+            {
+                "type": "string",
+                "format": "date-time",
+                "description": "Instant to check, ISO 8601 with an offset, e.g."
+                " 2026-03-04T15:00:00Z.",
+            },
+            "Null for now.",
+        ),
+    }
+)
+
 #: Tool name -> (description for the LLM, JSON schema of its arguments), in export order.
 TOOLS: Final[dict[str, tuple[str, dict[str, Any]]]] = {
     "calculate_payment": (
@@ -171,13 +197,22 @@ TOOLS: Final[dict[str, tuple[str, dict[str, Any]]]] = {
     ),
     "get_prompt": (
         "Get the exact approved wording for a regulated moment of the call (identity check,"
-        " consent opt-out, legal notice, recording notice, AI disclosure, debt-collection"
-        " disclosure, loan quote disclaimer, do-not-call, human handoff). Always call it"
-        " instead of writing such wording yourself, and read `spoken_text` word for word."
+        " consent opt-out, legal notice, recording notice, AI disclosure, outbound AI call"
+        " opening, debt-collection disclosure, loan quote disclaimer, do-not-call, human"
+        " handoff). Always call it instead of writing such wording yourself, and read"
+        " `spoken_text` (or speak `ssml`) word for word; do not interrupt it when `barge_in`"
+        " is false. Who is calling comes from the deployment config, never from you."
         " If `fallback` is true a safe generic wording was used because a value was missing"
         ' or invalid. Rates are decimal fractions as text ("0.065"), amounts in the account'
         ' currency as text ("1264.14").',
         GET_PROMPT,
+    ),
+    "call_window": (
+        "Check whether a debt-collection call to the consumer is permitted now (or at `at`):"
+        " 8 a.m. to 9 p.m. in the consumer's local time (12 CFR 1006.6(b)(1)(i)). Call it"
+        " before any outbound collection call; if `permitted` is false, do not call. The"
+        " result has the local time and when the window next opens.",
+        CALL_WINDOW,
     ),
 }
 
@@ -186,7 +221,7 @@ def tool_definitions(fmt: SchemaFormat = SchemaFormat.MISTRAL) -> list[dict[str,
     """The tools list to send to the model (a fresh copy); ``openai`` adds ``strict: true``.
 
     >>> [tool["function"]["name"] for tool in tool_definitions()]
-    ['calculate_payment', 'generate_plan', 'get_prompt']
+    ['calculate_payment', 'generate_plan', 'get_prompt', 'call_window']
     """
     definitions = []
     for name, (description, parameters) in TOOLS.items():

@@ -17,6 +17,7 @@ from bankbot_tools.money import grouped_cents, percent_text
 from bankbot_tools.rules import ANNUAL_RATE
 
 if TYPE_CHECKING:
+    from bankbot_tools.compliance.call_window import CallWindow
     from bankbot_tools.compliance.check import CheckResult
     from bankbot_tools.compliance.render import RenderedPrompt
 
@@ -107,8 +108,21 @@ def prompt(console: Console, rendered: RenderedPrompt) -> None:
         ("fallback", fallback),
         ("text", rendered.text),
         ("spoken text", rendered.spoken_text),
+        ("ssml", rendered.ssml),
+        ("barge-in", "yes" if rendered.barge_in else "no"),
+        ("config", rendered.config),
     ):
         grid.add_row(label, Text(value))
+    console.print(grid)
+
+
+def call_window(console: Console, window: CallWindow) -> None:
+    """Print whether a collection call is permitted now in a time zone, and when."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for label, value in window.to_dict().items():
+        grid.add_row(label.replace("_", " "), Text(str(value)))
     console.print(grid)
 
 
