@@ -55,7 +55,9 @@ def run(
     ] = None,
     rejects: Annotated[
         Path | None,
-        typer.Option(help="Rejected rows as CSV (default: <summary stem>.rejects.csv)."),
+        typer.Option(
+            help="Rejected rows as CSV, .csv.gz to compress (default: <summary name>.rejects.csv)."
+        ),
     ] = None,
     manifest: Annotated[
         Path | None,

@@ -39,7 +39,8 @@ class BatchJob:
     """What to read, where to write, and how.
 
     ``rejects`` and ``manifest`` default to files beside the summary:
-    ``<summary stem>.rejects.csv`` and ``<summary stem>.manifest.json``.
+    ``<summary name>.rejects.csv`` and ``<summary name>.manifest.json``, where the name has
+    no format or compression extension (``summary`` of ``summary.csv.gz``).
     ``column_map`` maps an input column name (``principal``) to the file's name for it.
     A CSV input is UTF-8 (with or without a byte-order mark) unless ``encoding`` names
     another Python codec, and ``delimiter``-separated.
