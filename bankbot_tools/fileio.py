@@ -26,18 +26,51 @@ class Format(StrEnum):
     PARQUET = "parquet"
 
 
-def output_format(path: Path) -> Format:
-    """The format of an output file, from its extension.
+#: Compression suffixes of CSV files and pyarrow's codec name for each.
+COMPRESSIONS: dict[str, str] = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 
-    >>> output_format(Path("out/summary.parquet")), output_format(Path("s.csv"))
+
+def compression_of(path: Path) -> str | None:
+    """pyarrow's codec name for a compressed file name, None for a plain one.
+
+    >>> compression_of(Path("in/portfolio.csv.gz")), compression_of(Path("s.csv"))
+    ('gzip', None)
+    """
+    return COMPRESSIONS.get(path.suffix.lower())
+
+
+def _format_suffix(path: Path) -> str:
+    """The extension that names the format: ``.csv`` of ``summary.csv.gz``."""
+    return Path(path.stem).suffix if compression_of(path) else path.suffix
+
+
+def output_format(path: Path) -> Format:
+    """The format of a file, from its extension; CSV may be compressed (.gz, .bz2, .zst).
+
+    >>> output_format(Path("out/summary.parquet")), output_format(Path("s.csv.gz"))
     (<Format.PARQUET: 'parquet'>, <Format.CSV: 'csv'>)
     """
-    suffix = path.suffix.lower()
+    suffix = _format_suffix(path).lower()
+    if suffix in (".parquet", ".pq") and compression_of(path):
+        raise ValueError(f"{path}: Parquet is compressed inside, use a plain .parquet name")
     if suffix in (".parquet", ".pq"):
         return Format.PARQUET
     if suffix == ".csv":
         return Format.CSV
-    raise ValueError(f"cannot tell the format of {path}: use a .csv or .parquet name")
+    raise ValueError(
+        f"cannot tell the format of {path}: use a .csv (.csv.gz, .csv.bz2, .csv.zst)"
+        " or .parquet name"
+    )
+
+
+def base_name(path: Path) -> str:
+    """The name without its format and compression extensions.
+
+    >>> base_name(Path("out/summary.csv.gz")), base_name(Path("summary.parquet"))
+    ('summary', 'summary')
+    """
+    name = path.name.removesuffix(path.suffix) if compression_of(path) else path.name
+    return name.removesuffix(_format_suffix(path))
 
 
 def make_parent(target: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +119,90 @@ def test_schema_drift_is_one_line_and_one_event(runner: CliRunner, tmp_path: Pat
     assert _message(result).startswith(f"bankbot: error: {committed} has drifted from the code")
     event = _one_event(log)
     assert (event["status"], event["error_type"], event["exit_code"]) == ("error", "SchemaDrift", 1)
+
+
+#: Arguments Typer itself refuses, and the start of its one-line message.
+USAGE_ERRORS = [
+    (["batch", "run", "x.csv", "--chunk-size", "0"], "Invalid value for '--chunk-size'"),
+    (["batch", "run"], "Missing argument 'INPUT'."),
+    (["batch", "run", "x.csv", "--chunk", "3"], "No such option: --chunk"),
+    (["batch", "run", "x.csv", "--input-format", "xml"], "Invalid value for '--input-format'"),
+    (["--bogus"], "No such option: --bogus"),
+    (["nope"], "No such command"),
+    (["analytics", "summary"], "Missing argument 'path'."),
+    (["loan-calc", "--amount", "1"], "Missing option"),
+]
+
+
+@pytest.mark.parametrize(("args", "start"), USAGE_ERRORS)
+def test_typer_usage_errors_are_one_line_exit_2(
+    runner: CliRunner, args: list[str], start: str
+) -> None:
+    """Typer's own checks print `bankbot: error: ...` on one line, exit 2, no panel."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert _message(result).startswith(f"bankbot: error: {start}")
+    assert "╭" not in result.output and "Usage:" not in result.stderr
+
+
+def test_missing_analytics_log_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    """analytics summary of a path that does not exist: one line naming it, exit 2."""
+    result = runner.invoke(app, ["analytics", "summary", str(tmp_path / "none.jsonl")])
+    assert result.exit_code == 2
+    assert (
+        _message(result) == f"bankbot: error: {tmp_path / 'none.jsonl'}: No such file or directory"
+    )
+
+
+def _bankbot(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bankbot_tools ARGS` as a real process (events on stderr, no log file)."""
+    env = {k: v for k, v in os.environ.items() if k != "BANKBOT_LOG_FILE"}
+    return subprocess.run(
+        [sys.executable, "-m", "bankbot_tools", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("args", "start"), USAGE_ERRORS[:5])
+def test_usage_errors_in_a_process_are_one_line_and_one_event(args: list[str], start: str) -> None:
+    """The real program: exit 2, one `bankbot: error:` line and one UsageError event."""
+    done = _bankbot(*args)
+    assert done.returncode == 2
+    events_ = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    others = [line for line in done.stderr.splitlines() if not line.startswith("{")]
+    assert len(others) == 1 and others[0].startswith(f"bankbot: error: {start}"), done.stderr
+    (event,) = events_
+    assert (event["event"], event["error_type"], event["exit_code"]) == (
+        "cli.command",
+        "UsageError",
+        2,
+    )
+
+
+def test_help_version_and_bare_group_still_work() -> None:
+    """--help and --version exit 0 on stdout; a group without a command shows its help."""
+    help_ = _bankbot("batch", "run", "--help")
+    assert help_.returncode == 0 and "--delimiter" in help_.stdout
+    version = _bankbot("--version")
+    assert version.returncode == 0 and version.stdout.startswith("bankbot ")
+    bare = _bankbot("batch")
+    assert bare.returncode == 2 and "run" in bare.stdout + bare.stderr
+    assert "bankbot: error" not in bare.stderr
+
+
+def test_batch_run_reads_excel_unicode_text_with_options(runner: CliRunner, tmp_path: Path) -> None:
+    """--encoding utf-16 --delimiter tab reads Excel's "Unicode Text" export."""
+    source = tmp_path / "in.txt"
+    lines = ["loan_id\tprincipal\tannual_rate\tterm_months", "A\t1000\t0.05\t12"]
+    source.write_bytes("\r\n".join(lines).encode("utf-16"))
+    args = ["batch", "run", str(source), "--input-format", "csv", "--out", str(tmp_path / "s.csv")]
+    result = runner.invoke(app, [*args, "--encoding", "utf-16", "--delimiter", "tab"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 loans processed, 0 rejected of 1 rows" in result.stdout
+    plain = runner.invoke(app, [*args[:-2], "--out", str(tmp_path / "t.csv")])
+    assert plain.exit_code == 2
+    assert "UTF-16" in _message(plain)

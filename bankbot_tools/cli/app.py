@@ -13,6 +13,7 @@ import typer
 from bankbot_tools import __version__, events
 from bankbot_tools.cli.analytics import analytics_app
 from bankbot_tools.cli.batch import batch_app
+from bankbot_tools.cli.common import OneLineErrors
 from bankbot_tools.cli.compliance import compliance_test
 from bankbot_tools.cli.loan import loan_calc
 from bankbot_tools.cli.plan import payment_plan
@@ -26,6 +27,7 @@ app = typer.Typer(
     "LLM tool schemas and batch portfolios. One JSON analytics event per invocation on stderr "
     "(not shown when stderr is a terminal, unless --log-format json) or in --log-file.",
     no_args_is_help=True,
+    cls=OneLineErrors,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,

@@ -40,10 +40,14 @@ def _column_map(pairs: list[str]) -> dict[str, str]:
 @batch_app.command("run")
 def run(
     input_path: Annotated[
-        Path, typer.Argument(metavar="INPUT", help="Portfolio .csv or .parquet file.")
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="Portfolio .csv (or .csv.gz, .csv.bz2, .csv.zst) or .parquet file.",
+        ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Summary file, .csv or .parquet.")
+        Path, typer.Option("--out", "-o", help="Summary file, .csv (.csv.gz, ...) or .parquet.")
     ] = DEFAULT_SUMMARY,
     schedules: Annotated[
         Path | None,
@@ -51,7 +55,9 @@ def run(
     ] = None,
     rejects: Annotated[
         Path | None,
-        typer.Option(help="Rejected rows as CSV (default: <summary stem>.rejects.csv)."),
+        typer.Option(
+            help="Rejected rows as CSV, .csv.gz to compress (default: <summary name>.rejects.csv)."
+        ),
     ] = None,
     manifest: Annotated[
         Path | None,
@@ -75,13 +81,22 @@ def run(
             help="Read an input column from a differently named file column: principal=amount.",
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="CSV text encoding when not UTF-8, e.g. cp1252 or utf-16."),
+    ] = None,
+    delimiter: Annotated[
+        str, typer.Option(help="CSV field delimiter: one character such as ';', or 'tab'.")
+    ] = ",",
     json_: JsonFlag = False,
 ) -> None:
     """Amortize every loan of a portfolio: summary, optional schedules, rejects, manifest.
 
     Input columns: loan_id, principal, annual_rate, term_months and optional
-    extra_payment. Bad rows go to the rejects file with a reason; all good rows are
-    processed. Outputs appear only when the run completes. Exit codes: 0 ok,
+    extra_payment (header names match ignoring case and surrounding spaces). Bad
+    rows go to the rejects file with a reason; all good rows are processed. CSV
+    outputs are safe to open in a spreadsheet (formula-like text gets a leading
+    '). Outputs appear only when the run completes. Exit codes: 0 ok,
     1 too many rejects, 2 unreadable input or bad options.
 
     Example: bankbot batch run batch/sample_portfolio.csv --out out/summary.parquet
@@ -99,6 +114,8 @@ def run(
             max_rejects=max_rejects,
             input_format=input_format,
             column_map=_column_map(column_map or []),
+            encoding=encoding,
+            delimiter="\t" if delimiter.lower() in ("tab", "\\t") else delimiter,
         )
         with _progress() as on_chunk:
             result = run_job(job, on_chunk)

@@ -11,6 +11,7 @@ from enum import IntEnum
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from bankbot_tools import events
 from bankbot_tools.portfolio.job import TooManyRejects
@@ -91,3 +92,37 @@ def _error(event: dict[str, Any], error_type: str, code: ExitCode, message: str)
     """Record a handled error in the event and return its message."""
     event.update(status="error", error_type=error_type, exit_code=int(code))
     return message
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """Typer's own errors (a bad value, an unknown option, a missing argument): one line.
+
+    Typer would print a multi-line panel; this prints ``bankbot: error: <message>`` and
+    exits 2 (1 for the rare error that is not about usage). A group called without
+    arguments still shows its help.
+    """
+    try:
+        yield
+    except typer.TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":
+            raise
+        message = " ".join(line.strip() for line in error.format_message().splitlines())
+        raise fail(message.strip(), ExitCode(min(error.exit_code, ExitCode.USAGE))) from None
+
+
+class OneLineErrors(TyperGroup):
+    """The root command group: parsing and invoking under :func:`usage_errors`.
+
+    (Contexts are typed ``Any``: typer's click ``Context`` class is private.)
+    """
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        """Parse the arguments: errors are one line."""
+        with usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the subcommand (parsing its arguments): errors are one line."""
+        with usage_errors():
+            return super().invoke(ctx)

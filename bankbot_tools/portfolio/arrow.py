@@ -1,4 +1,4 @@
-"""Arrow shapes of the batch outputs, declared once: the summary and schedule schemas.
+"""Arrow shapes of the batch outputs, declared once: the summary, rejects and schedule schemas.
 
 Money columns are exact ``decimal(18,2)`` over the kernel's int64 cents (zero-copy).
 """
@@ -27,6 +27,7 @@ SUMMARY_SCHEMA = pa.schema(
         ("interest_saved", MONEY),
     ]
 )
+REJECTS_SCHEMA = pa.schema([("row", pa.int64()), ("loan_id", pa.string()), ("reason", pa.string())])
 #: Schedule columns change slowly from row to row: delta encoding plus snappy is both
 #: compact and fast to write; loan ids repeat, so they are dictionary-encoded.
 SCHEDULE_ENCODINGS: Final = dict.fromkeys(SCHEDULE_COLUMNS, "DELTA_BINARY_PACKED")

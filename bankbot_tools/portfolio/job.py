@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bankbot_tools.fileio import Format
+from bankbot_tools.fileio import Format, base_name
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -27,7 +27,7 @@ DEFAULT_CHUNK_SIZE = 65_536
 
 
 class UnreadableInput(ValueError):
-    """The input cannot be read at all (missing, not CSV/Parquet, missing columns)."""
+    """The input cannot be read at all (missing, not CSV/Parquet, not UTF-8, missing columns)."""
 
 
 class TooManyRejects(RuntimeError):
@@ -39,8 +39,11 @@ class BatchJob:
     """What to read, where to write, and how.
 
     ``rejects`` and ``manifest`` default to files beside the summary:
-    ``<summary stem>.rejects.csv`` and ``<summary stem>.manifest.json``.
+    ``<summary name>.rejects.csv`` and ``<summary name>.manifest.json``, where the name has
+    no format or compression extension (``summary`` of ``summary.csv.gz``).
     ``column_map`` maps an input column name (``principal``) to the file's name for it.
+    A CSV input is UTF-8 (with or without a byte-order mark) unless ``encoding`` names
+    another Python codec, and ``delimiter``-separated.
     """
 
     input: Path
@@ -52,16 +55,18 @@ class BatchJob:
     max_rejects: int | None = None
     input_format: Format | None = None
     column_map: Mapping[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    delimiter: str = ","
 
     @property
     def rejects_path(self) -> Path:
         """Where the rejects file goes."""
-        return self.rejects or self.summary.with_name(f"{self.summary.stem}.rejects.csv")
+        return self.rejects or self.summary.with_name(f"{base_name(self.summary)}.rejects.csv")
 
     @property
     def manifest_path(self) -> Path:
         """Where the manifest goes."""
-        return self.manifest or self.summary.with_name(f"{self.summary.stem}.manifest.json")
+        return self.manifest or self.summary.with_name(f"{base_name(self.summary)}.manifest.json")
 
 
 @dataclass

@@ -1,17 +1,21 @@
-"""Reading a portfolio: open CSV or Parquet, check its columns, stream it in chunks of rows."""
+"""Reading a portfolio: open CSV or Parquet, match its columns, stream it in chunks of rows.
+
+Header cells match the input column names ignoring case and surrounding spaces
+(``"Loan_ID "`` is ``loan_id``); a name matching two cells is an error. How the CSV
+file's bytes are read (compression, encoding, delimiter) is :mod:`.csvfile`'s.
+"""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from bankbot_tools.fileio import Format, output_format
+from bankbot_tools.fileio import Format, compression_of, output_format
+from bankbot_tools.portfolio.csvfile import CsvInput
 from bankbot_tools.portfolio.job import BatchJob, UnreadableInput
 from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec
 
@@ -24,8 +28,8 @@ FIELDS: Final[dict[str, FieldSpec]] = {
 }
 REQUIRED: Final = ("loan_id", "principal", "annual_rate", "term_months")
 OPTIONAL: Final = ("extra_payment",)
-#: Bytes pyarrow's streaming CSV reader parses at a time.
-_CSV_BLOCK_BYTES = 4 << 20
+#: Delimiters a header is tried with, to say which one a file seems to use.
+DELIMITERS: Final = (",", ";", "\t", "|")
 
 
 def open_chunks(job: BatchJob) -> Iterator[pa.Table]:
@@ -42,22 +46,66 @@ def open_chunks(job: BatchJob) -> Iterator[pa.Table]:
     if unknown:
         raise ValueError(f"--map names unknown columns: {', '.join(sorted(unknown))}")
     if fmt is Format.PARQUET:
+        if compression_of(path):
+            raise UnreadableInput(f"{path}: Parquet is compressed inside, name it .parquet")
         try:
             parquet = pq.ParquetFile(path)
         except (pa.ArrowException, OSError) as error:
             raise UnreadableInput(f"{path} is not a readable Parquet file: {error}") from None
-        header = parquet.schema_arrow.names
-    else:
-        header = _csv_header(path)
-    missing = [names[c] for c in REQUIRED if names[c] not in header]
-    if missing:
-        raise UnreadableInput(f"{path} lacks required column(s): {', '.join(missing)}")
-    wanted = {c: names[c] for c in (*REQUIRED, *OPTIONAL) if names[c] in header}
-    if fmt is Format.PARQUET:
+        wanted = match_columns(path, parquet.schema_arrow.names, names)
         batches = parquet.iter_batches(batch_size=job.chunk_size, columns=list(wanted.values()))
     else:
-        batches = _csv_batches(path, header, list(wanted.values()))
+        source = CsvInput(path, job.encoding, job.delimiter)
+        header = source.header()
+        wanted = match_columns(path, header, names, job.delimiter)
+        batches = source.batches(header, list(wanted.values()))
     return _chunks(path, batches, wanted, job.chunk_size)
+
+
+def column_key(name: str) -> str:
+    """What a header cell is matched by: case and surrounding spaces do not count.
+
+    >>> column_key(" Loan_ID "), column_key("PRINCIPAL")
+    ('loan_id', 'principal')
+    """
+    return name.strip().casefold()
+
+
+def match_columns(
+    path: Path, header: list[str], names: dict[str, str], delimiter: str | None = None
+) -> dict[str, str]:
+    """Input column -> the file's header cell for it (case- and space-insensitively).
+
+    ``names`` maps each input column to the name asked for (``--map``). A name that
+    matches two cells, or a required one that matches none, is an :class:`UnreadableInput`;
+    a CSV header that is one cell of names joined by another delimiter says so.
+    """
+    cells: dict[str, list[str]] = {}
+    for cell in header:
+        cells.setdefault(column_key(cell), []).append(cell)
+    found = {c: cells.get(column_key(name), []) for c, name in names.items()}
+    repeated = {names[c]: same for c, same in found.items() if len(same) > 1}
+    if repeated:
+        listed = "; ".join(f"{n} ({', '.join(map(repr, same))})" for n, same in repeated.items())
+        raise UnreadableInput(f"{path} has more than one column named {listed}")
+    missing = [names[c] for c in REQUIRED if not found[c]]
+    if missing:
+        hint = _delimiter_hint(header, delimiter, [names[c] for c in REQUIRED])
+        raise UnreadableInput(f"{path} lacks required column(s): {', '.join(missing)}{hint}")
+    return {c: found[c][0] for c in (*REQUIRED, *OPTIONAL) if found[c]}
+
+
+def _delimiter_hint(header: list[str], delimiter: str | None, required: list[str]) -> str:
+    """How to read a header whose cells are the required names joined by another delimiter."""
+    if delimiter is None:
+        return ""
+    line = delimiter.join(header)
+    wanted = {column_key(name) for name in required}
+    for other in DELIMITERS:
+        if other != delimiter and wanted <= {column_key(cell) for cell in line.split(other)}:
+            shown = "tab" if other == "\t" else repr(other)
+            return f"; it looks {shown}-delimited: pass --delimiter {shown}"
+    return ""
 
 
 def _input_format(path: Path) -> Format:
@@ -65,33 +113,9 @@ def _input_format(path: Path) -> Format:
         return output_format(path)
     except ValueError:
         raise UnreadableInput(
-            f"{path} is not a .csv or .parquet file (or pass --input-format)"
+            f"{path} is not a .csv or .parquet file (CSV may be .gz, .bz2 or .zst"
+            " compressed; or pass --input-format)"
         ) from None
-
-
-def _csv_header(path: Path) -> list[str]:
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), [])
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise UnreadableInput(f"{path} is not a readable CSV file: {error}") from None
-    if not header:
-        raise UnreadableInput(f"{path} is empty: no CSV header")
-    return header
-
-
-def _csv_batches(path: Path, header: list[str], columns: list[str]) -> Iterator[pa.RecordBatch]:
-    try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), include_columns=columns
-            ),
-        )
-    except pa.ArrowException as error:
-        raise UnreadableInput(f"{path} is not a readable CSV file: {error}") from None
-    yield from reader
 
 
 def _chunks(

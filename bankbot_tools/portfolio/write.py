@@ -4,14 +4,17 @@ Every output (summary, schedules, rejects, manifest) is appended to a temporary 
 its target, hashed on the way, and renamed into place with ``os.replace`` only when the run
 completes, so no partial output ever appears under a final name. A background thread writes
 one chunk while the next is computed. Money columns are exact ``decimal(18,2)`` over the
-kernel's int64 cents.
+kernel's int64 cents. A CSV output whose name ends in ``.gz``, ``.bz2`` or ``.zst`` is
+compressed; its SHA-256 is that of the compressed bytes.
+
+CSV outputs are safe to open in a spreadsheet (OWASP "CSV Injection"): every text cell
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+``'``, so it is shown as text, not run as a formula. Parquet keeps the raw values.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,44 +23,73 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from bankbot_tools.fileio import Format, HashingFile, output_format, temp_beside
+from bankbot_tools.fileio import Format, HashingFile, compression_of, output_format, temp_beside
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.portfolio.arrow import (
+    REJECTS_SCHEMA,
     SCHEDULE_ENCODINGS,
     SUMMARY_SCHEMA,
     schedule_schema,
     schedule_table,
 )
-from bankbot_tools.portfolio.job import BatchJob, ChunkResult, Progress
+from bankbot_tools.portfolio.job import BatchJob, ChunkResult, Progress, Reject
 from bankbot_tools.portfolio.manifest import manifest
 
 #: Tables waiting for the writer thread at most: bounds the memory held by queued chunks.
 _MAX_QUEUED = 2
-#: The rejects file's header.
-REJECTS_HEADER = ("row", "loan_id", "reason")
+#: What a spreadsheet takes for the start of a formula (OWASP "CSV Injection").
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def spreadsheet_safe(text: pa.Array) -> pa.Array:
+    """Text cells with a ``'`` before a leading ``= + - @``, tab or CR (vectorized).
+
+    >>> spreadsheet_safe(pa.array(["=1+2", "-5", "A-1", None])).to_pylist()
+    ["'=1+2", "'-5", 'A-1', None]
+    """
+    formula = pc.match_substring_regex(text, FORMULA_START)
+    return pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
+
+
+def spreadsheet_safe_table(table: pa.Table) -> pa.Table:
+    """``table`` with :func:`spreadsheet_safe` applied to every text column."""
+    for i, column in enumerate(table.schema):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            table = table.set_column(i, column, spreadsheet_safe(table.column(i)))
+    return table
 
 
 class _Writer:
-    """Appends Arrow tables to a temporary file, hashing it as it goes."""
+    """Appends Arrow tables to a temporary file, hashing it as it goes.
 
-    def __init__(self, temp: Path, schema: pa.Schema, fmt: Format, *, schedule: bool) -> None:
+    CSV text columns are made :func:`spreadsheet_safe`, except for schedules, whose
+    ``loan_id`` the caller makes safe once per loan rather than once per month.
+    """
+
+    def __init__(
+        self, temp: Path, schema: pa.Schema, fmt: Format, *, schedule: bool, codec: str | None
+    ) -> None:
         self.temp = temp
         self.closed = False
+        self.safe = fmt is Format.CSV and not schedule
         self.sink = HashingFile(temp)
+        self.stream: pa.NativeFile = pa.PythonFile(self.sink, mode="w")
         try:
-            self.writer = self._open(self.sink, schema, fmt, schedule=schedule)
+            if codec is not None:
+                self.stream = pa.CompressedOutputStream(self.stream, codec)
+            self.writer = self._open(self.stream, schema, fmt, schedule=schedule)
         except BaseException:
             self.sink.close()
             raise
 
     @staticmethod
     def _open(
-        sink: HashingFile, schema: pa.Schema, fmt: Format, *, schedule: bool
+        stream: pa.NativeFile, schema: pa.Schema, fmt: Format, *, schedule: bool
     ) -> pq.ParquetWriter | pacsv.CSVWriter:
-        stream = pa.PythonFile(sink, mode="w")
         if fmt is Format.PARQUET:
             return pq.ParquetWriter(
                 stream,
@@ -73,7 +105,7 @@ class _Writer:
 
     def write(self, table: pa.Table) -> None:
         """Append rows."""
-        self.writer.write_table(table)
+        self.writer.write_table(spreadsheet_safe_table(table) if self.safe else table)
 
     def close(self) -> None:
         """Flush and close the temporary file (once)."""
@@ -81,6 +113,7 @@ class _Writer:
             self.closed = True
             try:
                 self.writer.close()
+                self.stream.close()
             finally:
                 self.sink.close()
 
@@ -125,13 +158,8 @@ class Outputs:
                     self.job.schedules, schema, self.schedule_format, schedule=True
                 )
                 stack.callback(self.schedules.discard)
-            self.rejects_temp = self._temp(self.rejects_target)
-            self.rejects_sink = HashingFile(self.rejects_temp)
-            self.rejects_file = stack.enter_context(
-                io.TextIOWrapper(io.BufferedWriter(self.rejects_sink), "utf-8", newline="")
-            )
-            self.rejects = csv.writer(self.rejects_file, lineterminator="\n")
-            self.rejects.writerow(REJECTS_HEADER)
+            self.rejects = self._writer(self.rejects_target, REJECTS_SCHEMA, Format.CSV)
+            stack.callback(self.rejects.discard)
             self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
             stack.callback(self.pool.shutdown, wait=True)
             self._cleanup = stack.pop_all()
@@ -150,16 +178,20 @@ class Outputs:
     def _writer(
         self, target: Path, schema: pa.Schema, fmt: Format, *, schedule: bool = False
     ) -> _Writer:
-        return _Writer(self._temp(target), schema, fmt, schedule=schedule)
+        codec = compression_of(target)
+        return _Writer(self._temp(target), schema, fmt, schedule=schedule, codec=codec)
 
     def write(self, result: ChunkResult) -> None:
-        """Queue one chunk's summary rows and write its rejects."""
-        self.rejects.writerows((r.row, r.loan_id, r.reason) for r in result.rejects)
+        """Queue one chunk's summary rows and its rejects."""
         self._submit(self.summary, result.summary)
+        if result.rejects:
+            self._submit(self.rejects, _rejects_table(result.rejects))
 
     def write_schedule(self, ids: pa.Array, schedule: Schedule) -> None:
         """Queue one slice of kernel schedule rows of the loans ``ids``."""
         assert self.schedules is not None
+        if self.schedule_format is Format.CSV:
+            ids = spreadsheet_safe(ids)
         self._submit(self.schedules, schedule_table(ids, schedule, self.schedule_format))
 
     def _submit(self, writer: _Writer, table: pa.Table) -> None:
@@ -175,24 +207,21 @@ class Outputs:
         self.summary.close()
         if self.schedules is not None:
             self.schedules.close()
-        self.rejects_file.close()
+        self.rejects.close()
 
     def publish_rejects_only(self) -> None:
         """Close everything and publish just the rejects file."""
         self._drain()
-        os.replace(self.rejects_temp, self.rejects_target)
-        self.temps.remove(self.rejects_temp)
+        os.replace(self.rejects.temp, self.rejects_target)
+        self.temps.remove(self.rejects.temp)
 
     def finish(self, progress: Progress, started: datetime, clock: float) -> dict[str, Any]:
         """Close the files, write the manifest, and rename everything into place."""
         self._drain()
         job = self.job
         outputs: dict[str, Path] = {"summary": job.summary, "rejects": job.rejects_path}
-        temps: dict[str, Path] = {"summary": self.summary.temp, "rejects": self.rejects_temp}
-        digests = {
-            "summary": self.summary.sha256(),
-            "rejects": self.rejects_sink.digest.hexdigest(),
-        }
+        temps: dict[str, Path] = {"summary": self.summary.temp, "rejects": self.rejects.temp}
+        digests = {"summary": self.summary.sha256(), "rejects": self.rejects.sha256()}
         if self.schedules is not None and job.schedules is not None:
             outputs["schedules"] = job.schedules
             temps["schedules"] = self.schedules.temp
@@ -212,3 +241,13 @@ class Outputs:
         for future in self.pending:
             future.cancel()
         self._cleanup.close()
+
+
+def _rejects_table(rejects: list[Reject]) -> pa.Table:
+    """One chunk's rejects as rows of the rejects file."""
+    columns = {
+        "row": [r.row for r in rejects],
+        "loan_id": [r.loan_id for r in rejects],
+        "reason": [r.reason for r in rejects],
+    }
+    return pa.table(columns, schema=REJECTS_SCHEMA)
