@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import numpy_financial as npf
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bankbot_tools.loans.apr import (
@@ -313,6 +314,7 @@ def test_bad_input_raises_value_error_naming_the_field(call: object, field: str)
     monthly_rate_ppm=st.integers(min_value=100, max_value=20_000),
     frequency=st.sampled_from([Frequency.WEEKLY, Frequency.BIWEEKLY, Frequency.QUARTERLY]),
 )
+@example(financed=87949, count=2, monthly_rate_ppm=100, frequency=Frequency.WEEKLY)
 def test_level_streams_agree_with_numpy_financial_rate(
     financed: int, count: int, monthly_rate_ppm: int, frequency: Frequency
 ) -> None:
@@ -323,7 +325,15 @@ def test_level_streams_agree_with_numpy_financial_rate(
         payment = financed // count + 1
     w = frequency.periods_per_year
     ours = apr(financed, level_payment_stream(payment, count), w, places=6)
-    theirs = npf.rate(count, -payment, financed, 0, tol=1e-14, maxiter=1000) * w * 100
+    # numpy-financial's Newton iteration can diverge (NaN) on short streams at tiny rates,
+    # from its default guess or from the note rate; where both fail the oracle has no answer.
+    guesses = (0.1, rate)
+    answers = [
+        npf.rate(count, -payment, financed, 0, guess=g, tol=1e-14, maxiter=1000) for g in guesses
+    ]
+    finite = [r for r in answers if math.isfinite(r)]
+    assume(finite)
+    theirs = finite[0] * w * 100
     assert abs(float(ours) - theirs) < 1e-5
 
 
