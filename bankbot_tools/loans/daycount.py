@@ -1,0 +1,192 @@
+"""Day-count conventions and due-date schedules, scalar and vectorized.
+
+A leaf module (stdlib and numpy only), so the rule table can take its choices from here.
+
+Due dates (payment ``k``, 0-based, from the first payment date ``F``):
+
+* month-based frequencies (monthly, bimonthly, quarterly, semiannual, annual): ``F`` moved
+  ``k * size`` calendar months, keeping its day; a day the month lacks (the 31st, Feb 29/30)
+  falls on the month's last day. **End-of-month rule**: when ``F`` is the last day of its
+  month, every payment falls on the last day of its month (Apr 30 -> May 31 -> Jun 30).
+* week-based frequencies: ``F + 7 * weeks * k`` days.
+* semimonthly: two due days a month. ``F`` on day ``d <= 15`` pays on ``d`` and ``d + 15``;
+  ``F`` on day ``d > 15`` pays on ``d`` and on ``d - 15`` of the next month; ``F`` on a month's
+  last day pays on the 15th and the last day. Days past a month's end fall on its last day.
+
+Day counts between two dates (``days / basis`` of a year):
+
+* ``30/360`` (Bond Basis, ISDA 2006 4.16(f)): ``360*(y2-y1) + 30*(m2-m1) + (d2-d1)`` where a
+  31st start day becomes 30, and a 31st end day becomes 30 when the start day is 30 or 31;
+* ``actual/365`` (Fixed) and ``actual/360``: the actual number of days.
+
+>>> thirty_360_days(date(2026, 1, 15), date(2026, 3, 1))
+46
+>>> [d.isoformat() for d in due_dates(date(2026, 1, 31), "monthly", 3)]
+['2026-01-31', '2026-02-28', '2026-03-31']
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from bankbot_tools.loans.apr import _SHAPES, Frequency
+
+IntArray = npt.NDArray[np.int64]
+
+#: Date ordinals in arrays are days since 1970-01-01 (numpy ``datetime64[D]``).
+EPOCH = date(1970, 1, 1)
+
+
+class DayCount(StrEnum):
+    """How a period's days and the year's basis are counted."""
+
+    THIRTY_360 = "30/360"
+    ACTUAL_365 = "actual/365"
+    ACTUAL_360 = "actual/360"
+
+    @property
+    def basis(self) -> int:
+        """Days in the year of the convention."""
+        return 365 if self is DayCount.ACTUAL_365 else 360
+
+
+def shape(frequency: Frequency | str) -> tuple[str, int]:
+    """``("week", weeks)``, ``("month", months)`` or ``("semimonth", 1)`` of a frequency."""
+    return _SHAPES[Frequency(frequency)]
+
+
+def ordinal(day: date) -> int:
+    """Days since 1970-01-01.
+
+    >>> ordinal(date(1970, 1, 2))
+    1
+    """
+    return (day - EPOCH).days
+
+
+def from_ordinal(days: int) -> date:
+    """The date ``days`` after 1970-01-01."""
+    return EPOCH + timedelta(days=int(days))
+
+
+def is_month_end(day: date) -> bool:
+    """Whether ``day`` is the last day of its month."""
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def thirty_360_days(start: date, end: date) -> int:
+    """Days from ``start`` to ``end`` under 30/360 Bond Basis."""
+    d1 = min(start.day, 30)
+    d2 = 30 if end.day == 31 and d1 == 30 else end.day
+    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + d2 - d1
+
+
+def _months_later(day: date, months: int, *, day_of_month: int, month_end: bool) -> date:
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, last if month_end else min(day_of_month, last))
+
+
+def due_date(first: date, frequency: Frequency | str, k: int) -> date:
+    """Due date of payment ``k`` (0-based; ``-1`` is one regular period before the first)."""
+    kind, size = shape(frequency)
+    if kind == "week":
+        return first + timedelta(days=7 * size * k)
+    eom = is_month_end(first)
+    if kind == "month":
+        return _months_later(first, k * size, day_of_month=first.day, month_end=eom)
+    pair, odd = divmod(k, 2)
+    if eom:  # the 15th, then the month's last day; F itself is a last day
+        if odd:
+            return _months_later(first, pair + 1, day_of_month=15, month_end=False)
+        return _months_later(first, pair, day_of_month=31, month_end=True)
+    if first.day <= 15:
+        return _months_later(first, pair, day_of_month=first.day + 15 * odd, month_end=False)
+    return _months_later(first, pair + odd, day_of_month=first.day - 15 * odd, month_end=False)
+
+
+def due_dates(first: date, frequency: Frequency | str, count: int) -> list[date]:
+    """The first ``count`` due dates."""
+    return [due_date(first, frequency, k) for k in range(count)]
+
+
+def _civil(days: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(year, month 1-12, day) of date ordinals, vectorized."""
+    d = days.astype("datetime64[D]")
+    months = d.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]")
+    day = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
+    month = (months - years.astype("datetime64[M]")).astype(np.int64) + 1
+    return years.astype(np.int64) + 1970, month, day
+
+
+def _months_later_v(
+    first: IntArray, months: IntArray, day_of_month: IntArray, month_end: npt.NDArray[np.bool_]
+) -> IntArray:
+    """Vectorized :func:`_months_later` over date ordinals."""
+    month0 = first.astype("datetime64[D]").astype("datetime64[M]") + months
+    start = month0.astype("datetime64[D]")
+    last = ((month0 + 1).astype("datetime64[D]") - start).astype(np.int64)
+    day = np.where(month_end, last, np.minimum(day_of_month, last))
+    return start.astype(np.int64) + day - 1
+
+
+def due_ordinals(first: IntArray, kind_code: IntArray, size: IntArray, k: IntArray) -> IntArray:
+    """Vectorized :func:`due_date`: one due-date ordinal per element.
+
+    ``kind_code`` is 0 week, 1 month, 2 semimonth (see :data:`KIND_CODES`); all arrays align.
+    """
+    first = np.asarray(first, dtype=np.int64)
+    k = np.asarray(k, dtype=np.int64)
+    _, _, day = _civil(first)
+    last = _months_later_v(first, np.zeros_like(k), day, np.ones(k.shape, dtype=np.bool_))
+    eom = last == first
+    weekly = first + 7 * size * k
+    monthly = _months_later_v(first, k * size, day, eom)
+    pair, odd = np.divmod(k, 2)
+    odd_b = odd.astype(np.bool_)
+    semi_eom = np.where(
+        odd_b,
+        _months_later_v(first, pair + 1, np.full_like(k, 15), np.zeros_like(odd_b)),
+        _months_later_v(first, pair, day, np.ones_like(odd_b)),
+    )
+    low = day <= 15
+    semi = np.where(
+        low,
+        _months_later_v(first, pair, day + 15 * odd, np.zeros_like(odd_b)),
+        _months_later_v(first, pair + odd, day - 15 * odd, np.zeros_like(odd_b)),
+    )
+    semi = np.where(eom, semi_eom, semi)
+    return np.where(kind_code == 0, weekly, np.where(kind_code == 1, monthly, semi))
+
+
+#: Codes of the frequency kinds for :func:`due_ordinals`.
+KIND_CODES = {"week": 0, "month": 1, "semimonth": 2}
+
+
+def thirty_360_days_v(start: IntArray, end: IntArray) -> IntArray:
+    """Vectorized :func:`thirty_360_days` over date ordinals."""
+    y1, m1, d1 = _civil(np.asarray(start, dtype=np.int64))
+    y2, m2, d2 = _civil(np.asarray(end, dtype=np.int64))
+    d1 = np.minimum(d1, 30)
+    d2 = np.where((d2 == 31) & (d1 == 30), 30, d2)
+    return 360 * (y2 - y1) + 30 * (m2 - m1) + d2 - d1
+
+
+def frequency_arrays(frequencies: npt.ArrayLike) -> tuple[IntArray, IntArray, IntArray]:
+    """(kind code, size, payments per year) per frequency name, for the vectorized paths."""
+    names = np.asarray(frequencies, dtype=object)
+    kind = np.empty(names.shape, dtype=np.int64)
+    size = np.empty(names.shape, dtype=np.int64)
+    ppy = np.empty(names.shape, dtype=np.int64)
+    for name in set(names.tolist()):
+        frequency = Frequency(name)
+        where = names == name
+        k, s = shape(frequency)
+        kind[where], size[where], ppy[where] = KIND_CODES[k], s, frequency.periods_per_year
+    return kind, size, ppy
