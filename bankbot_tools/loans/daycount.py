@@ -116,24 +116,43 @@ def due_dates(first: date, frequency: Frequency | str, count: int) -> list[date]
 
 
 def _civil(days: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """(year, month 1-12, day) of date ordinals, vectorized."""
-    d = days.astype("datetime64[D]")
-    months = d.astype("datetime64[M]")
-    years = months.astype("datetime64[Y]")
-    day = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
-    month = (months - years.astype("datetime64[M]")).astype(np.int64) + 1
-    return years.astype(np.int64) + 1970, month, day
+    """(year, month 1-12, day) of date ordinals, vectorized in integers (H. Hinnant's
+    ``civil_from_days``)."""
+    z = np.asarray(days, dtype=np.int64) + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+def _ordinals(year: IntArray, month: IntArray, day: IntArray) -> IntArray:
+    """Date ordinals of (year, month, day), vectorized (``days_from_civil``)."""
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    return era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+
+
+def _month_days(year: IntArray, month: IntArray) -> IntArray:
+    """Days in each month."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    thirty = (month == 4) | (month == 6) | (month == 9) | (month == 11)
+    return np.where(month == 2, 28 + leap, np.where(thirty, 30, 31))
 
 
 def _months_later_v(
-    first: IntArray, months: IntArray, day_of_month: IntArray, month_end: npt.NDArray[np.bool_]
+    year: IntArray, month: IntArray, months: IntArray, day: IntArray, month_end: npt.ArrayLike
 ) -> IntArray:
-    """Vectorized :func:`_months_later` over date ordinals."""
-    month0 = first.astype("datetime64[D]").astype("datetime64[M]") + months
-    start = month0.astype("datetime64[D]")
-    last = ((month0 + 1).astype("datetime64[D]") - start).astype(np.int64)
-    day = np.where(month_end, last, np.minimum(day_of_month, last))
-    return start.astype(np.int64) + day - 1
+    """Vectorized :func:`_months_later`: ordinals ``months`` after (year, month), on ``day``
+    (or the month's last day where ``month_end``), clamped to the month's end."""
+    y, m0 = np.divmod(year * 12 + month - 1 + months, 12)
+    last = _month_days(y, m0 + 1)
+    return _ordinals(y, m0 + 1, np.where(month_end, last, np.minimum(day, last)))
 
 
 def due_ordinals(first: IntArray, kind_code: IntArray, size: IntArray, k: IntArray) -> IntArray:
@@ -141,28 +160,27 @@ def due_ordinals(first: IntArray, kind_code: IntArray, size: IntArray, k: IntArr
 
     ``kind_code`` is 0 week, 1 month, 2 semimonth (see :data:`KIND_CODES`); all arrays align.
     """
-    first = np.asarray(first, dtype=np.int64)
-    k = np.asarray(k, dtype=np.int64)
-    _, _, day = _civil(first)
-    last = _months_later_v(first, np.zeros_like(k), day, np.ones(k.shape, dtype=np.bool_))
-    eom = last == first
-    weekly = first + 7 * size * k
-    monthly = _months_later_v(first, k * size, day, eom)
-    pair, odd = np.divmod(k, 2)
-    odd_b = odd.astype(np.bool_)
-    semi_eom = np.where(
-        odd_b,
-        _months_later_v(first, pair + 1, np.full_like(k, 15), np.zeros_like(odd_b)),
-        _months_later_v(first, pair, day, np.ones_like(odd_b)),
+    first, kind_code, size, k = np.broadcast_arrays(
+        *(np.asarray(a, dtype=np.int64) for a in (first, kind_code, size, k))
     )
-    low = day <= 15
-    semi = np.where(
-        low,
-        _months_later_v(first, pair, day + 15 * odd, np.zeros_like(odd_b)),
-        _months_later_v(first, pair + odd, day - 15 * odd, np.zeros_like(odd_b)),
-    )
-    semi = np.where(eom, semi_eom, semi)
-    return np.where(kind_code == 0, weekly, np.where(kind_code == 1, monthly, semi))
+    out = first + 7 * size * k  # weeks
+    months = np.flatnonzero(kind_code != 0)
+    if not months.size:
+        return out
+    f, kk = first[months], k[months]
+    year, month, day = _civil(f)
+    eom = day == _month_days(year, month)
+    monthly = _months_later_v(year, month, kk * size[months], day, eom)
+    semi = np.flatnonzero(kind_code[months] == 2)
+    if semi.size:
+        y, m, d, e = year[semi], month[semi], day[semi], eom[semi]
+        pair, odd = np.divmod(kk[semi], 2)
+        low = d <= 15
+        shift = np.where(e, odd, np.where(low, 0, odd))
+        target = np.where(e, np.where(odd == 1, 15, 31), np.where(low, d + 15 * odd, d - 15 * odd))
+        monthly[semi] = _months_later_v(y, m, pair + shift, target, e & (odd == 0))
+    out[months] = monthly
+    return out
 
 
 #: Codes of the frequency kinds for :func:`due_ordinals`.

@@ -260,7 +260,9 @@ def _month_loop(
                 if day_row[i] >= 0:
                     num = num * days[day_row[i] + month - 1]
                     den = day_den[i]
-                if num < _ONE_STEP_NUMERATOR and bi < _ONE_STEP_BALANCE:
+                if den == RATE_DIVISOR:  # monthly: a constant divisor compiles to a multiply
+                    interest = _half_up(bi * num, RATE_DIVISOR)
+                elif num < _ONE_STEP_NUMERATOR and bi < _ONE_STEP_BALANCE:
                     interest = _half_up(bi * num, den)
                 else:  # exact two-step division: bi * num may not fit in int64
                     whole = bi // den

@@ -214,12 +214,13 @@ def build_periods(
         # Actual-day loans: every period's own days, from the notional regular first period.
         daily = dated[actual]
         if daily.size:
-            counts = np.asarray(months, dtype=np.int64)[daily]
+            counts = np.asarray(months, dtype=np.int64)[daily] + 1  # from payment -1
             offsets = np.zeros(daily.size + 1, dtype=np.int64)
             np.cumsum(counts, out=offsets[1:])
             loan = np.repeat(daily, counts)
-            k = np.arange(int(offsets[-1]), dtype=np.int64) - np.repeat(offsets[:-1], counts)
-            days = (shapes.due(loan, k) - shapes.due(loan, k - 1)).astype(np.int16)
+            k = np.arange(int(offsets[-1]), dtype=np.int64) - np.repeat(offsets[:-1] + 1, counts)
+            # days[j] = due(k) - due(k - 1); the slot after each loan's last payment is unused.
+            days = np.diff(shapes.due(loan, k), append=0).astype(np.int16)
             day_row[daily] = offsets[:-1]
             day_den[daily] = RATE_SCALE * shapes.basis[daily]
     return replace(
