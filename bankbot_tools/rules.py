@@ -502,21 +502,31 @@ def first_violation(rules: list[CrossRule], index: int = 0) -> str | None:
 
 
 def payment_count(months: object, payments: object, frequency: str) -> int:
-    """The number of payments from ``months`` (monthly loans) or ``payments`` (any frequency).
+    """The number of payments, from ``payments`` or from a term in ``months``.
+
+    A term in months converts to ``months * payments_per_year / 12`` payments, which must be
+    whole; given both, they must describe the same term.
 
     >>> payment_count(360, None, "monthly"), payment_count(None, 26, "biweekly")
     (360, 26)
+    >>> payment_count(360, None, "biweekly"), payment_count(12, 4, "quarterly")
+    (780, 4)
     """
     given_months = units_of(MONTHS, months) is not Violation.MISSING
     given_payments = units_of(PAYMENTS, payments) is not Violation.MISSING
-    if given_months and given_payments:
-        raise ValueError("give months or payments, not both")
-    if given_months:
-        if frequency != Frequency.MONTHLY:
+    per_year = Frequency(frequency).periods_per_year
+    if not given_payments and (given_months or frequency == Frequency.MONTHLY):
+        term = to_units(MONTHS, months)
+        count, rest = divmod(term * per_year, 12)
+        if rest:
             raise ValueError(
-                f"months is the term of a monthly loan: give payments for a {frequency} loan"
+                f"months ({term}) is not a whole number of {frequency} payments: give payments"
             )
-        return to_units(MONTHS, months)
-    if given_payments or frequency != Frequency.MONTHLY:
-        return to_units(PAYMENTS, payments)
-    return to_units(MONTHS, months)
+        return count
+    count = to_units(PAYMENTS, payments)
+    if given_months and to_units(MONTHS, months) * per_year != count * 12:
+        raise ValueError(
+            f"months and payments describe different terms ({months} months is not"
+            f" {count} {frequency} payments): give one of them"
+        )
+    return count

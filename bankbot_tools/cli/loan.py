@@ -64,13 +64,11 @@ def loan_calc(
 ) -> None:
     """Payment, totals and amortization schedule of one fixed-rate loan.
 
-    Examples:
+    Example: bankbot loan-calc --amount 200000 --rate 0.065 --months 360
 
-        bankbot loan-calc --amount 200000 --rate 0.065 --months 360
-
-        bankbot loan-calc --amount 200000 --rate 0.065 --payments 780 --frequency biweekly
-        --start-date 2026-01-15 --day-count actual/365 --fees 1500 --balloon 50000
-        --interest-only 12 --json
+    Example: bankbot loan-calc --amount 200000 --rate 0.065 --months 360 --frequency biweekly
+    --start-date 2026-01-15 --day-count actual/365 --fees 1500 --balloon 50000
+    --interest-only 12 --json
     """
     from bankbot_tools.events.facts import loan_facts
     from bankbot_tools.loans.kernel import amortize
