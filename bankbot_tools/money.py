@@ -8,7 +8,7 @@ print results; floats never carry a balance.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -41,8 +41,9 @@ def mul_div_half_up(value: _N, numerator: int | IntArray, denominator: int | Int
     >>> mul_div_half_up(10**11, 999_999 * 732, 365 * 10**6)
     200547744658
     """
-    q = value // denominator
-    return q * numerator + div_half_up((value - q * denominator) * numerator, denominator)  # type: ignore[return-value]
+    q: Any = value // denominator
+    rest: Any = (value - q * denominator) * numerator
+    return q * numerator + div_half_up(rest, denominator)  # type: ignore[no-any-return]
 
 
 def cents_to_decimal(cents: int) -> Decimal:

@@ -380,7 +380,7 @@ class DateSpec:
     minimum: date = date(1900, 1, 1)
     maximum: date = date(2199, 12, 31)
 
-    def units_of(self, value: object) -> date | None | str:
+    def units_of(self, value: object) -> date | str | None:
         """The date, ``None`` when blank, or the reason it is not a valid date."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -462,23 +462,30 @@ def term_violations(
     return [
         (
             n > MAX_YEARS * ppy,
-            lambda i: f"payments must span at most {MAX_YEARS} years: at most"
-            f" {MAX_YEARS * int(ppy[i])} payments at this frequency (got {n[i]})",
+            lambda i: (
+                f"payments must span at most {MAX_YEARS} years: at most"
+                f" {MAX_YEARS * int(ppy[i])} payments at this frequency (got {n[i]})"
+            ),
         ),
         (
             k >= n,
-            lambda i: "interest_only_periods must be < the number of payments"
-            f" (got {k[i]} of {n[i]})",
+            lambda i: (
+                f"interest_only_periods must be < the number of payments (got {k[i]} of {n[i]})"
+            ),
         ),
         (
             balloon >= p,
-            lambda i: f"balloon must be < principal (got {show(BALLOON, balloon, i)}"
-            f" with principal {show(PRINCIPAL, p, i)})",
+            lambda i: (
+                f"balloon must be < principal (got {show(BALLOON, balloon, i)}"
+                f" with principal {show(PRINCIPAL, p, i)})"
+            ),
         ),
         (
             fees >= p,
-            lambda i: f"fees must be < principal (got {show(FEES, fees, i)}"
-            f" with principal {show(PRINCIPAL, p, i)})",
+            lambda i: (
+                f"fees must be < principal (got {show(FEES, fees, i)}"
+                f" with principal {show(PRINCIPAL, p, i)})"
+            ),
         ),
         (
             actual_days & ~dated,
@@ -501,6 +508,17 @@ def first_violation(rules: list[CrossRule], index: int = 0) -> str | None:
     return next((message(index) for failed, message in rules if failed[index]), None)
 
 
+def payments_of_months(months: IntArray, periods_per_year: IntArray) -> tuple[IntArray, BoolArray]:
+    """Payments in a term of ``months`` at each frequency, and where that is not whole."""
+    counts, rest = np.divmod(np.asarray(months) * np.asarray(periods_per_year), 12)
+    return counts.astype(np.int64), rest != 0
+
+
+def months_message(months: object, frequency: str) -> str:
+    """Why a term in months does not fit the frequency."""
+    return f"months ({months}) is not a whole number of {frequency} payments: give payments"
+
+
 def payment_count(months: object, payments: object, frequency: str) -> int:
     """The number of payments, from ``payments`` or from a term in ``months``.
 
@@ -517,12 +535,10 @@ def payment_count(months: object, payments: object, frequency: str) -> int:
     per_year = Frequency(frequency).periods_per_year
     if not given_payments and (given_months or frequency == Frequency.MONTHLY):
         term = to_units(MONTHS, months)
-        count, rest = divmod(term * per_year, 12)
-        if rest:
-            raise ValueError(
-                f"months ({term}) is not a whole number of {frequency} payments: give payments"
-            )
-        return count
+        counts, partial = payments_of_months(np.array([term]), np.array([per_year]))
+        if partial[0]:
+            raise ValueError(months_message(term, frequency))
+        return int(counts[0])
     count = to_units(PAYMENTS, payments)
     if given_months and to_units(MONTHS, months) * per_year != count * 12:
         raise ValueError(

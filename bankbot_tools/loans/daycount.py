@@ -135,7 +135,8 @@ def _ordinals(year: IntArray, month: IntArray, day: IntArray) -> IntArray:
     era = y // 400
     yoe = y - era * 400
     doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
-    return era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+    days: IntArray = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+    return days
 
 
 def _month_days(year: IntArray, month: IntArray) -> IntArray:

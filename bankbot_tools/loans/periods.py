@@ -160,7 +160,8 @@ class LoanShapes:
     @property
     def dated(self) -> npt.NDArray[np.bool_]:
         """Which loans have dates."""
-        return self.start != NO_DATE
+        dated: npt.NDArray[np.bool_] = self.start != NO_DATE
+        return dated
 
     def due(self, loans: IntArray, k: IntArray) -> IntArray:
         """Due-date ordinal of payment ``k`` (0-based; -1 is the notional one before) of each

@@ -7,8 +7,6 @@ from datetime import date
 
 import numpy as np
 
-from bankbot_tools.money import IntArray
-
 from bankbot_tools.loans.apr import Frequency
 from bankbot_tools.loans.daycount import (
     DayCount,
@@ -16,6 +14,7 @@ from bankbot_tools.loans.daycount import (
     frequency_arrays,
     ordinal,
 )
+from bankbot_tools.money import IntArray
 from bankbot_tools.rules import (
     ANNUAL_RATE,
     BALLOON,

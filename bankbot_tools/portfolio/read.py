@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 
 from bankbot_tools.fileio import Format, output_format
 from bankbot_tools.portfolio.job import BatchJob, UnreadableInput
+from bankbot_tools.portfolio.shapes import COLUMNS as SHAPE_COLUMNS
 from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec
 
 #: Input columns and the rule-table spec each one is parsed with.
@@ -23,7 +24,8 @@ FIELDS: Final[dict[str, FieldSpec]] = {
     "extra_payment": EXTRA,
 }
 REQUIRED: Final = ("loan_id", "principal", "annual_rate", "term_months")
-OPTIONAL: Final = ("extra_payment",)
+#: Optional columns: extra_payment, then the loan-shape columns of issue 10.
+OPTIONAL: Final = ("extra_payment", *SHAPE_COLUMNS)
 #: Bytes pyarrow's streaming CSV reader parses at a time.
 _CSV_BLOCK_BYTES = 4 << 20
 
@@ -36,7 +38,10 @@ def open_chunks(job: BatchJob) -> Iterator[pa.Table]:
     if not path.is_file():
         raise UnreadableInput(f"input file not found: {path}")
     fmt = job.input_format or _input_format(path)
-    names = {canonical: job.column_map.get(canonical, canonical) for canonical in FIELDS}
+    names = {
+        canonical: job.column_map.get(canonical, canonical)
+        for canonical in (*FIELDS, *SHAPE_COLUMNS)
+    }
     names["loan_id"] = job.column_map.get("loan_id", "loan_id")
     unknown = set(job.column_map) - set(names)
     if unknown:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import groupby
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from rich import box
