@@ -138,8 +138,8 @@ class LoanShapes:
 
         return cls.build(
             1,
-            frequency=np.array([terms.frequency.value], dtype=object),
-            day_count=np.array([terms.day_count.value], dtype=object),
+            frequency=np.array([str(terms.frequency)], dtype=object),
+            day_count=np.array([str(terms.day_count)], dtype=object),
             start=one(terms.start_date),
             first=one(terms.first_payment_date),
             interest_only=np.array([terms.interest_only_periods]),
