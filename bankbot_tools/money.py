@@ -8,7 +8,7 @@ print results; floats never carry a balance.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,21 @@ def div_half_up(numerator: _N, denominator: int | IntArray) -> _N:
     (3, 2, 1)
     """
     return (2 * numerator + denominator) // (2 * denominator)  # type: ignore[return-value]
+
+
+def mul_div_half_up(value: _N, numerator: int | IntArray, denominator: int | IntArray) -> _N:
+    """``value * numerator / denominator`` rounded half up, exact without overflowing int64.
+
+    Splits ``value = q * denominator + rest``, so ``q * numerator`` is exact and only
+    ``rest * numerator`` (below ``denominator * numerator``) is divided: the half-up rule of
+    :func:`div_half_up` on a product that would not fit in 64 bits. Non-negative inputs.
+
+    >>> mul_div_half_up(10**11, 999_999 * 732, 365 * 10**6)
+    200547744658
+    """
+    q: Any = value // denominator
+    rest: Any = (value - q * denominator) * numerator
+    return q * numerator + div_half_up(rest, denominator)  # type: ignore[no-any-return]
 
 
 def cents_to_decimal(cents: int) -> Decimal:

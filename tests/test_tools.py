@@ -21,6 +21,16 @@ from bankbot_tools.llm import schemas
 from bankbot_tools.llm.dispatch import TOOLS, dispatch, tool_message
 
 PAYMENT = {"principal": 200000, "annual_rate": 0.065, "months": 360}
+LOAN_SHAPE_TERMS = (
+    "payments",
+    "frequency",
+    "start_date",
+    "first_payment_date",
+    "day_count",
+    "interest_only_periods",
+    "balloon",
+    "fees",
+)
 PLAN = {"principal": 20000, "rates": [0.07, 0.05, 0.03], "terms": [12, 12, 36], "extra": 50}
 KYC = {"attempts_left": 2}
 
@@ -307,7 +317,11 @@ def test_registry_matches_the_exported_schemas() -> None:
 @pytest.mark.parametrize(
     ("name", "arguments"),
     [
-        ("calculate_payment", {**PAYMENT, "locale": None, "currency": None}),
+        (
+            "calculate_payment",
+            # strict mode: every property present; the loan-shape terms of issue 10 are null
+            {**PAYMENT, **dict.fromkeys(LOAN_SHAPE_TERMS, None), "locale": None, "currency": None},
+        ),
         ("generate_plan", {**PLAN, "locale": "es-US", "currency": "USD"}),
         ("get_prompt", {"flow": "kyc", "params": KYC, "locale": None}),
         ("call_window", {"time_zone": "America/Chicago", "at": "2026-03-04T15:00:00Z"}),

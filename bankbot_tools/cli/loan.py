@@ -21,8 +21,40 @@ Extra = Annotated[str, typer.Option("--extra", help="Extra principal paid every 
 def loan_calc(
     amount: Amount,
     rate: Annotated[str, typer.Option(help="Annual rate as a decimal: 6.5% is 0.065.")],
-    months: Annotated[str, typer.Option(help="Term in months, 1 to 1200.")],
+    months: Annotated[
+        str | None, typer.Option(help="Term in months, 1 to 1200 (monthly loans).")
+    ] = None,
     extra: Extra = "0",
+    payments: Annotated[
+        str | None,
+        typer.Option(help="Term counted in payments, any frequency: 780 biweekly is 30 years."),
+    ] = None,
+    frequency: Annotated[
+        str,
+        typer.Option(
+            help="monthly, semimonthly (semi_monthly), biweekly, weekly, quarterly, annual, ..."
+        ),
+    ] = "monthly",
+    start_date: Annotated[
+        str | None, typer.Option(help="Funding date, YYYY-MM-DD: rows then carry due dates.")
+    ] = None,
+    first_payment_date: Annotated[
+        str | None,
+        typer.Option(help="First due date, YYYY-MM-DD (default: one period after the start)."),
+    ] = None,
+    day_count: Annotated[
+        str, typer.Option(help="30/360, actual/365 or actual/360 (the last two need dates).")
+    ] = "30/360",
+    interest_only: Annotated[
+        str, typer.Option("--interest-only", help="First N payments pay interest only.")
+    ] = "0",
+    balloon: Annotated[str, typer.Option(help="Amount left due with the last payment.")] = "0",
+    fees: Annotated[
+        str, typer.Option(help="Prepaid finance charges, for the APR (implies --apr).")
+    ] = "0",
+    show_apr: Annotated[
+        bool, typer.Option("--apr", help="Also give the Regulation Z annual percentage rate.")
+    ] = False,
     full: Annotated[bool, typer.Option(help="Show every schedule row.")] = False,
     csv_path: Annotated[
         Path | None,
@@ -30,21 +62,43 @@ def loan_calc(
     ] = None,
     json_: JsonFlag = False,
 ) -> None:
-    """Monthly payment, totals and amortization schedule of one fixed-rate loan.
+    """Payment, totals and amortization schedule of one fixed-rate loan.
 
     Example: bankbot loan-calc --amount 200000 --rate 0.065 --months 360
+
+    Example: bankbot loan-calc --amount 200000 --rate 0.065 --months 360 --frequency biweekly
+    --start-date 2026-01-15 --day-count actual/365 --fees 1500 --balloon 50000
+    --interest-only 12 --json
     """
     from bankbot_tools.events.facts import loan_facts
     from bankbot_tools.loans.kernel import amortize
     from bankbot_tools.loans.terms import LoanTerms
 
     with command("loan-calc") as event:
-        terms = LoanTerms.parse(amount, rate, months, extra)
+        terms = LoanTerms.parse(
+            amount,
+            rate,
+            months,
+            extra,
+            payments=payments,
+            frequency=frequency,
+            day_count=day_count,
+            start_date=start_date,
+            first_payment_date=first_payment_date,
+            interest_only_periods=interest_only,
+            balloon=balloon,
+            fees=fees,
+        )
         event.update(loan_facts(terms))
         to_stdout = csv_path is not None and str(csv_path) == "-"
         if to_stdout and json_:
             raise ValueError("--csv - and --json both write to stdout: choose one")
         result = amortize(terms)
+        apr = None
+        if show_apr or terms.fees_cents:
+            from bankbot_tools.loans.disclosure import loan_apr
+
+            apr = loan_apr(terms)
         if csv_path is not None:
             _write_csv(csv_path, result)
         if to_stdout:
@@ -52,13 +106,13 @@ def loan_calc(
         if json_:
             from bankbot_tools.views.json import loan_document
 
-            print_json(loan_document(result))
+            print_json(loan_document(result, apr=apr))
         else:
             from rich.console import Console
 
             from bankbot_tools.views.tables import loan
 
-            loan(Console(), result, full=full)
+            loan(Console(), result, full=full, apr=apr)
 
 
 def _write_csv(path: Path, result: Amortized[int]) -> None:
@@ -73,10 +127,15 @@ def _write_csv(path: Path, result: Amortized[int]) -> None:
 
 
 def _csv_rows(out: TextIO, result: Amortized[int]) -> None:
-    from bankbot_tools.loans.schedule import SCHEDULE_COLUMNS
+    from bankbot_tools.loans.schedule import DATE_COLUMN, SCHEDULE_COLUMNS
     from bankbot_tools.money import format_cents
 
     writer = csv.writer(out)
-    writer.writerow(SCHEDULE_COLUMNS)
-    for row in result.rows():
-        writer.writerow([row.month, *(format_cents(cents) for cents in row[1:])])
+    dates = result.dates()
+    if dates is None:
+        writer.writerow(SCHEDULE_COLUMNS)
+    else:
+        writer.writerow([SCHEDULE_COLUMNS[0], DATE_COLUMN, *SCHEDULE_COLUMNS[1:]])
+    for index, row in enumerate(result.rows()):
+        day = [] if dates is None else [dates[index].isoformat()]
+        writer.writerow([row.month, *day, *(format_cents(cents) for cents in row[1:])])

@@ -8,11 +8,13 @@ computed from, for the event's facts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from bankbot_tools.compliance.call_window import CallWindow, check_call_window
 from bankbot_tools.compliance.flows import DEFAULT_LOCALE
 from bankbot_tools.compliance.render import RenderedPrompt, render_prompt, resolve_locale
+from bankbot_tools.loans.disclosure import loan_apr
 from bankbot_tools.loans.kernel import amortize
 from bankbot_tools.loans.plans import PlanTerms, build_plan
 from bankbot_tools.loans.terms import LoanTerms
@@ -47,6 +49,10 @@ class _Voice:
     def rate(self, rate_ppm: int) -> str:
         return spell_rate(ANNUAL_RATE.decimal(rate_ppm), self.locale, apr=False)
 
+    def apr(self, apr_percent: Decimal) -> str:
+        """The APR in words, followed by "annual percentage rate"."""
+        return spell_rate((apr_percent / 100).normalize(), self.locale, apr=True)
+
 
 def payment_answer(
     principal: object,
@@ -54,16 +60,40 @@ def payment_answer(
     months: object,
     locale: object = None,
     currency: object = None,
+    *,
+    payments: object = None,
+    frequency: object = None,
+    start_date: object = None,
+    first_payment_date: object = None,
+    day_count: object = None,
+    interest_only_periods: object = None,
+    balloon: object = None,
+    fees: object = None,
 ) -> tuple[dict[str, Any], LoanTerms]:
-    """The payment answer and the validated terms it was computed from."""
-    terms = LoanTerms.parse(principal, annual_rate, months)
+    """The payment answer (with the APR) and the validated terms it was computed from."""
+    terms = LoanTerms.parse(
+        principal,
+        annual_rate,
+        months,
+        payments=payments,
+        frequency=frequency,
+        start_date=start_date,
+        first_payment_date=first_payment_date,
+        day_count=day_count,
+        interest_only_periods=interest_only_periods,
+        balloon=balloon,
+        fees=fees,
+    )
     voice = _Voice(locale, currency)
     result = amortize(terms)
+    apr = loan_apr(terms)
     answer = {
         "principal": cents_to_float(terms.principal_cents),
         "annual_rate": rate_float(terms.rate_ppm),
-        "months": terms.months,
-        **loan_document(result, with_schedule=False),
+        "months": _term_months(terms),
+        "frequency": str(terms.frequency),
+        "payments": terms.payments,
+        **loan_document(result, with_schedule=False, apr=apr),
         "currency": voice.currency,
         "locale": voice.locale,
         "spoken": {
@@ -72,9 +102,16 @@ def payment_answer(
             "total_interest": voice.amount(result.total_interest),
             "total_paid": voice.amount(result.total_paid),
             "annual_rate": voice.rate(terms.rate_ppm),
+            "apr": voice.apr(apr),
         },
     }
     return answer, terms
+
+
+def _term_months(terms: LoanTerms) -> int | None:
+    """The term in months, or ``None`` when the payments do not fill whole months."""
+    months, rest = divmod(terms.payments * 12, terms.frequency.periods_per_year)
+    return None if rest else months
 
 
 def plan_answer(

@@ -24,7 +24,20 @@ from bankbot_tools.compliance.flows import (
     ParamSpec,
 )
 from bankbot_tools.llm.formats import SchemaFormat
-from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL
+from bankbot_tools.rules import (
+    ANNUAL_RATE,
+    BALLOON,
+    DAY_COUNT,
+    EXTRA,
+    FEES,
+    FIRST_PAYMENT_DATE,
+    FREQUENCY,
+    INTEREST_ONLY_PERIODS,
+    MONTHS,
+    PAYMENTS,
+    PRINCIPAL,
+    START_DATE,
+)
 from bankbot_tools.speech import CURRENCIES, DEFAULT_CURRENCY
 
 #: What a tool name must look like for both Mistral and OpenAI.
@@ -112,6 +125,18 @@ CALCULATE_PAYMENT: Final = _object(
         "principal": PRINCIPAL.json_schema(),
         "annual_rate": ANNUAL_RATE.json_schema(),
         "months": MONTHS.json_schema(),
+        "payments": nullable(
+            PAYMENTS.json_schema(), "Null to count them from months and the frequency."
+        ),
+        "frequency": nullable(FREQUENCY.json_schema(), f"Null for {FREQUENCY.default}."),
+        "start_date": nullable(START_DATE.json_schema(), "Null for an undated schedule."),
+        "first_payment_date": nullable(
+            FIRST_PAYMENT_DATE.json_schema(), "Null for one period after start_date."
+        ),
+        "day_count": nullable(DAY_COUNT.json_schema(), f"Null for {DAY_COUNT.default}."),
+        "interest_only_periods": nullable(INTEREST_ONLY_PERIODS.json_schema(), "Null for none."),
+        "balloon": nullable(BALLOON.json_schema(), "Null for none."),
+        "fees": nullable(FEES.json_schema(), "Null for none."),
         "locale": _LOCALE,
         "currency": _CURRENCY,
     }
@@ -182,8 +207,11 @@ TOOLS: Final[dict[str, tuple[str, dict[str, Any]]]] = {
         "Calculate the fixed monthly payment, total interest and total paid of a fixed-rate"
         " amortizing loan. Call it whenever the caller asks what a loan would cost per month or"
         " in total; never do the arithmetic yourself. Rates are decimal fractions (6.5% is"
-        " 0.065), amounts are in the account currency, the term is in months. The result has"
-        " the numbers and, under `spoken`, the same amounts in words to read aloud.",
+        " 0.065), amounts are in the account currency, the term is in months. Optional terms:"
+        " payment frequency, funding and first payment dates, day count, interest-only"
+        " payments, a balloon, and fees for the annual percentage rate (`apr`, a decimal"
+        " fraction). The result has the numbers and, under `spoken`, the same amounts in words"
+        " to read aloud.",
         CALCULATE_PAYMENT,
     ),
     "generate_plan": (

@@ -42,8 +42,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
-from enum import StrEnum
 from fractions import Fraction
+
+from bankbot_tools.conventions import _SHAPES, Frequency
 
 __all__ = [
     "Frequency",
@@ -58,44 +59,6 @@ _NEWTON_PRECISION = 50
 _NEWTON_MAX_STEPS = 200
 _SEARCH_MAX_STEPS = 400
 _MAX_PLACES = 12
-
-
-class Frequency(StrEnum):
-    """A unit-period of Appendix J (b)(3)(iii): a standard interval of time."""
-
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    FOUR_WEEKLY = "four-weekly"
-    SEMIMONTHLY = "semimonthly"
-    MONTHLY = "monthly"
-    BIMONTHLY = "bimonthly"
-    QUARTERLY = "quarterly"
-    SEMIANNUAL = "semiannual"
-    ANNUAL = "annual"
-
-    @property
-    def periods_per_year(self) -> int:
-        """Unit-periods in a year, Appendix J (b)(5)(ii)-(v): 52/weeks, 24, or 12/months."""
-        kind, size = _SHAPES[self]
-        if kind == "week":
-            return 52 // size
-        if kind == "semimonth":
-            return 24
-        return 12 // size
-
-
-# (kind, size): weeks per unit-period, or months per unit-period; a semimonth is its own kind.
-_SHAPES: dict[Frequency, tuple[str, int]] = {
-    Frequency.WEEKLY: ("week", 1),
-    Frequency.BIWEEKLY: ("week", 2),
-    Frequency.FOUR_WEEKLY: ("week", 4),
-    Frequency.SEMIMONTHLY: ("semimonth", 1),
-    Frequency.MONTHLY: ("month", 1),
-    Frequency.BIMONTHLY: ("month", 2),
-    Frequency.QUARTERLY: ("month", 3),
-    Frequency.SEMIANNUAL: ("month", 6),
-    Frequency.ANNUAL: ("month", 12),
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,45 +30,67 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bankbot_tools.loans.periods import RATE_SCALE, LoanShapes, Periods, build_periods
 from bankbot_tools.loans.schedule import KERNEL_COLUMNS, Amortized
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray, div_half_up, format_cents
 
 #: 12 months times the rate's scale (millionths): interest = balance * ppm / RATE_DIVISOR.
-RATE_DIVISOR = 12 * 1_000_000
+RATE_DIVISOR = 12 * RATE_SCALE
 
 
-def _exact_payment(balance: int, rate_ppm: int, months: int) -> int:
+def _exact_payment(
+    balance: int, rate_ppm: int, months: int, periods_per_year: int = 12, balloon: int = 0
+) -> int:
     """The annuity payment in cents by exact rational arithmetic, rounded half up."""
-    rate = Fraction(rate_ppm, RATE_DIVISOR)
+    rate = Fraction(rate_ppm, RATE_SCALE * periods_per_year)
     growth = (1 + rate) ** months
-    payment = balance * rate * growth / (growth - 1)
+    payment = (balance * growth - balloon) * rate / (growth - 1)
     return int((payment + Fraction(1, 2)) // 1)
 
 
-def annuity_payment(balance: IntArray, rate_ppm: IntArray, months: IntArray) -> IntArray:
-    """Level payment in cents that amortizes ``balance`` over ``months`` at ``rate_ppm``.
+def annuity_payment(
+    balance: IntArray,
+    rate_ppm: IntArray,
+    months: IntArray,
+    *,
+    periods_per_year: IntArray | int = 12,
+    balloon: IntArray | int = 0,
+) -> IntArray:
+    """Level payment in cents that amortizes ``balance`` over ``months`` payments at ``rate_ppm``.
 
-    Float64 gives the answer for nearly every loan; where it lands too close to a
-    half cent to be trusted, the exact rational payment decides, so the result is
-    always the exactly rounded value.
+    The periodic rate is ``rate_ppm / periods_per_year``; with a ``balloon`` the payment
+    leaves exactly that balance after the last payment. Float64 gives the answer for nearly
+    every loan; where it lands too close to a half cent to be trusted, the exact rational
+    payment decides, so the result is always the exactly rounded value.
 
     >>> annuity_payment(np.array([20_000_000, 100]), np.array([65_000, 0]), np.array([360, 180]))
     array([126414,      1])
+    >>> annuity_payment(np.array([20_000_000]), np.array([65_000]), np.array([780]),
+    ...                 periods_per_year=26, balloon=5_000_000)
+    array([56238])
     """
     balance = np.asarray(balance, dtype=np.int64)
     rate_ppm = np.asarray(rate_ppm, dtype=np.int64)
     months = np.asarray(months, dtype=np.int64)
-    zero_rate = div_half_up(balance, np.maximum(months, 1))
-    r = rate_ppm / RATE_DIVISOR
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exact = balance * r / -np.expm1(-months * np.log1p(r))
+    ppy = np.broadcast_to(np.asarray(periods_per_year, dtype=np.int64), balance.shape)
+    balloon = np.broadcast_to(np.asarray(balloon, dtype=np.int64), balance.shape)
+    zero_rate = div_half_up(balance - balloon, np.maximum(months, 1))
+    r = rate_ppm / (RATE_SCALE * ppy)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_growth = months * np.log1p(r)
+        annuity = r / -np.expm1(-log_growth)
+        left = balloon * np.exp(-log_growth)
+        exact = (balance - left) * annuity
+        doubt = _HALF_CENT_DOUBT + _RELATIVE_DOUBT * (exact + left * annuity)
     fraction = exact - np.floor(exact)
-    doubtful = np.abs(fraction - 0.5) < _HALF_CENT_DOUBT + _RELATIVE_DOUBT * exact
+    doubtful = ~(np.abs(fraction - 0.5) >= doubt)  # NaN (overflow) is doubtful too
     rounded = np.floor(exact + 0.5)
     payment = np.where(rate_ppm == 0, zero_rate, np.nan_to_num(rounded)).astype(np.int64)
     for i in np.flatnonzero(doubtful & (rate_ppm > 0)):
-        payment[i] = _exact_payment(int(balance[i]), int(rate_ppm[i]), int(months[i]))
+        payment[i] = _exact_payment(
+            int(balance[i]), int(rate_ppm[i]), int(months[i]), int(ppy[i]), int(balloon[i])
+        )
     return payment
 
 
@@ -88,26 +110,38 @@ def simulate(
     closes: npt.NDArray[np.bool_],
     *,
     with_schedule: bool = False,
+    periods: Periods | None = None,
 ) -> Amortized[IntArray]:
-    """Run each loan for up to ``horizon`` months at a fixed rate and payment.
+    """Run each loan for up to ``horizon`` periods at a fixed rate and payment.
 
-    Loans whose ``closes`` is true pay off in their last month; the others carry
-    their balance out (a segment of a step-down plan). The result's ``interest_saved``
+    Loans whose ``closes`` is true pay off in their last period; the others carry
+    their balance out (a segment of a step-down plan). ``periods`` says how each period
+    is charged (default: monthly, 1/12 of the rate). The result's ``interest_saved``
     and ``months_saved`` are zero: :func:`amortize_loans` fills them in.
     """
     bal = np.array(balance, dtype=np.int64)
     payment = np.asarray(payment, dtype=np.int64)
-    due = payment + np.asarray(extra, dtype=np.int64)
+    extra = np.asarray(extra, dtype=np.int64)
+    due = payment + extra
     horizon = np.asarray(horizon, dtype=np.int64)
     n = bal.shape[0]
+    periods = Periods.regular(n) if periods is None else periods
     # Loans of similar length side by side keep the month-major blocks busy.
     order = np.argsort(horizon, kind="stable")
+    p = periods.take(order)
     loans = (
         bal[order],
         np.asarray(rate_ppm, dtype=np.int64)[order],
         due[order],
         horizon[order],
         np.asarray(closes, dtype=np.bool_)[order],
+        extra[order],
+        p.rate_den,
+        p.interest_only,
+        p.odd_extra,
+        p.day_row,
+        periods.days,
+        p.day_den,
     )
     sorted_totals = np.zeros((5, n), dtype=np.int64)
     no_rows = np.zeros((len(KERNEL_COLUMNS), 0), dtype=np.int64)
@@ -170,12 +204,25 @@ def _in_parts(n: int, arrays: tuple[npt.NDArray[Any], ...]) -> None:
 _half_up: Callable[[Any, Any], Any] = div_half_up
 
 
+#: A product ``balance * numerator`` below these bounds fits int64 with room for the
+#: half-up doubling, so one division is exact; larger ones take the two-step division.
+_ONE_STEP_NUMERATOR = RATE_SCALE
+_ONE_STEP_BALANCE = 1 << 42
+
+
 def _month_loop(
     balance: IntArray,
     rate_ppm: IntArray,
     due: IntArray,
     horizon: IntArray,
     closes: npt.NDArray[np.bool_],
+    extra: IntArray,
+    rate_den: IntArray,
+    interest_only: IntArray,
+    odd_extra: IntArray,
+    day_row: IntArray,
+    days: npt.NDArray[np.int16],
+    day_den: IntArray,
     totals: IntArray,
     loan_index: IntArray,
     rows: IntArray,
@@ -188,7 +235,8 @@ def _month_loop(
     Month-major within a block of ``_BLOCK`` loans, so the CPU overlaps the loans'
     independent multiply-divide chains. Writes per-loan ``totals`` (months run,
     interest, paid, last payment, end balance) and, when ``rows`` has room, one
-    schedule row per loan-month at ``first_row[i] + month - 1``.
+    schedule row per loan-month at ``first_row[i] + month - 1``. The arrays after
+    ``closes`` are the columns of :class:`Periods`.
     """
     with_rows = rows.shape[1] > 0
     block = np.empty((5, _BLOCK), dtype=np.int64)  # running totals, as in ``totals``
@@ -207,10 +255,27 @@ def _month_loop(
                 if bi <= 0 or month > horizon[i]:
                     continue
                 alive = True
-                interest = _half_up(bi * rate_ppm[i], RATE_DIVISOR)
+                num = rate_ppm[i]
+                den = rate_den[i]
+                if day_row[i] >= 0:
+                    num = num * days[day_row[i] + month - 1]
+                    den = day_den[i]
+                if den == RATE_DIVISOR:  # monthly: a constant divisor compiles to a multiply
+                    interest = _half_up(bi * num, RATE_DIVISOR)
+                elif num < _ONE_STEP_NUMERATOR and bi < _ONE_STEP_BALANCE:
+                    interest = _half_up(bi * num, den)
+                else:  # exact two-step division: bi * num may not fit in int64
+                    whole = bi // den
+                    interest = whole * num + _half_up((bi - whole * den) * num, den)
+                due_now = due[i]
+                if month == 1:
+                    interest += odd_extra[i]
+                    due_now += odd_extra[i]
+                if month <= interest_only[i]:
+                    due_now = interest + extra[i]
                 owed = bi + interest
-                closing = owed <= due[i] or (closes[i] and month == horizon[i])
-                paid = owed if closing else due[i]
+                closing = owed <= due_now or (closes[i] and month == horizon[i])
+                paid = owed if closing else due_now
                 b[i - start] = owed - paid
                 block[0, i - start] = month
                 block[1, i - start] += interest
@@ -260,9 +325,12 @@ def amortize_loans(
     extra: IntArray,
     *,
     with_schedule: bool = False,
+    shapes: LoanShapes | None = None,
 ) -> Amortized[IntArray]:
     """Amortize many fixed-rate loans at once; inputs already validated.
 
+    ``months`` counts payments; ``shapes`` carries the other terms (frequency, dates,
+    day count, interest-only periods, balloon; default: level monthly undated loans).
     Raises ``ValueError`` if any loan's payment rounds to zero: callers with many
     loans filter those out first with :func:`unamortizable`.
     """
@@ -270,13 +338,28 @@ def amortize_loans(
     rate_ppm = np.asarray(rate_ppm, dtype=np.int64)
     months = np.asarray(months, dtype=np.int64)
     extra = np.asarray(extra, dtype=np.int64)
-    payment = annuity_payment(principal, rate_ppm, months)
+    n = principal.shape[0]
+    if shapes is None:
+        periods = Periods.regular(n)
+        payment = annuity_payment(principal, rate_ppm, months)
+    else:
+        periods = build_periods(principal, rate_ppm, months, shapes)
+        payment = scheduled_payment(principal, rate_ppm, months, shapes)
     bad = np.flatnonzero(unamortizable(payment))
     if bad.size:
         i = int(bad[0])
         raise ValueError(unamortizable_message(int(principal[i]), int(months[i])))
-    closes = np.ones(principal.shape[0], dtype=np.bool_)
-    run = simulate(principal, rate_ppm, payment, extra, months, closes, with_schedule=with_schedule)
+    closes = np.ones(n, dtype=np.bool_)
+    run = simulate(
+        principal,
+        rate_ppm,
+        payment,
+        extra,
+        months,
+        closes,
+        with_schedule=with_schedule,
+        periods=periods,
+    )
     with_extra = np.flatnonzero(extra > 0)
     if not with_extra.size:
         return run
@@ -287,6 +370,7 @@ def amortize_loans(
         np.zeros(with_extra.size, dtype=np.int64),
         months[with_extra],
         closes[with_extra],
+        periods=periods.take(with_extra),
     )
     interest_saved = np.zeros_like(principal)
     months_saved = np.zeros_like(principal)
@@ -295,18 +379,40 @@ def amortize_loans(
     return replace(run, interest_saved=interest_saved, months_saved=months_saved)
 
 
+def scheduled_payment(
+    principal: IntArray, rate_ppm: IntArray, months: IntArray, shapes: LoanShapes
+) -> IntArray:
+    """The level payment after the interest-only periods, leaving the balloon at the end."""
+    return annuity_payment(
+        principal,
+        rate_ppm,
+        np.asarray(months, dtype=np.int64) - shapes.interest_only,
+        periods_per_year=shapes.periods_per_year,
+        balloon=shapes.balloon,
+    )
+
+
 def amortize(terms: LoanTerms) -> Amortized[int]:
     """Amortize one loan, with its schedule, through the same kernel as the batch engine.
+
+    A dated loan's schedule also has a ``date`` column (date ordinals, days since 1970).
 
     >>> result = amortize(LoanTerms.parse("200000", "0.065", 360))
     >>> result.monthly_payment, result.payoff_month, int(result.schedule["balance"][-1])
     (126414, 360, 0)
     """
+    shapes = LoanShapes.of(terms)
     one = amortize_loans(
         np.array([terms.principal_cents]),
         np.array([terms.rate_ppm]),
         np.array([terms.months]),
         np.array([terms.extra_cents]),
         with_schedule=True,
+        shapes=None if shapes.plain else shapes,
     )
-    return one.loan(0)
+    result = one.loan(0)
+    if terms.dated and result.schedule is not None:
+        result.schedule["date"] = shapes.due(
+            np.zeros_like(result.schedule["month"]), result.schedule["month"] - 1
+        )
+    return result

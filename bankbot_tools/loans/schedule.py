@@ -8,14 +8,19 @@ by :data:`SCHEDULE_COLUMNS`; every view and writer takes its column names from h
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import Final, Generic, NamedTuple, TypeVar
 
+from bankbot_tools.conventions import from_ordinal
 from bankbot_tools.money import IntArray
 
 #: Schedule columns, in output order: the month number, then money in cents.
 SCHEDULE_COLUMNS: Final = ("month", "payment", "interest", "principal", "balance")
 #: The money columns of a schedule.
 MONEY_COLUMNS: Final = SCHEDULE_COLUMNS[1:]
+#: A dated loan's schedule also has this column: each row's due date as a date ordinal
+#: (days since 1970-01-01); views put it after ``month``.
+DATE_COLUMN: Final = "date"
 #: The kernel's schedule also carries ``loan``: the row's index into the loans amortized.
 KERNEL_COLUMNS: Final = ("loan", *SCHEDULE_COLUMNS)
 
@@ -66,6 +71,12 @@ class Amortized(Generic[N]):
             mine = self.schedule["loan"] == index
             schedule = {name: self.schedule[name][mine] for name in SCHEDULE_COLUMNS}
         return Amortized[int](**values, schedule=schedule)
+
+    def dates(self) -> list[date] | None:
+        """Each row's due date, or ``None`` for an undated schedule."""
+        if self.schedule is None or DATE_COLUMN not in self.schedule:
+            return None
+        return [from_ordinal(day) for day in self.schedule[DATE_COLUMN].tolist()]
 
     def rows(self) -> list[ScheduleRow]:
         """The schedule as rows (empty when no schedule was computed)."""

@@ -16,9 +16,11 @@ import pyarrow as pa
 from bankbot_tools.loans.kernel import (
     amortize_loans,
     annuity_payment,
+    scheduled_payment,
     unamortizable,
     unamortizable_message,
 )
+from bankbot_tools.loans.periods import LoanShapes
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio.arrow import SUMMARY_SCHEMA, money
@@ -26,6 +28,8 @@ from bankbot_tools.portfolio.dedupe import SeenIds
 from bankbot_tools.portfolio.job import ChunkResult, Reject
 from bankbot_tools.portfolio.parse import Parsed, parse_column
 from bankbot_tools.portfolio.read import FIELDS
+from bankbot_tools.portfolio.shapes import COLUMNS as SHAPE_COLUMNS
+from bankbot_tools.portfolio.shapes import ShapeColumns, check_terms, parse_shapes
 from bankbot_tools.rules import Violation
 
 #: With schedules, the kernel runs on slices of a chunk of at most this many loan-months,
@@ -64,11 +68,25 @@ def process_chunk(
         else:
             zeros = np.zeros(n, dtype=np.int64)
             parsed[name] = Parsed(zeros, zeros)
+    # Issue 10: optional loan-shape columns (absent: the plain monthly path, untouched).
+    shape_columns = None
+    if any(name in table.column_names for name in SHAPE_COLUMNS):
+        shape_columns = parse_shapes(table, reasons)
     good = np.ones(n, dtype=np.bool_)
     good[list(reasons)] = False
     keep = np.flatnonzero(good)
     principal, rate, months, extra = (parsed[name].units[keep] for name in FIELDS)
-    stuck = np.flatnonzero(unamortizable(annuity_payment(principal, rate, months)))
+    shapes = None
+    if shape_columns is not None and shape_columns.given:
+        keep, principal, rate, months, extra, shapes = _shaped(
+            shape_columns, keep, principal, rate, months, extra, reasons
+        )
+    if shapes is None:
+        stuck = np.flatnonzero(unamortizable(annuity_payment(principal, rate, months)))
+    else:
+        payment = scheduled_payment(principal, rate, months, shapes)
+        stuck = np.flatnonzero(unamortizable(payment))
+        shapes = shapes.take(np.delete(np.arange(keep.size), stuck))
     for j in stuck.tolist():
         reasons[int(keep[j])] = [unamortizable_message(int(principal[j]), int(months[j]))]
     if stuck.size:
@@ -76,7 +94,7 @@ def process_chunk(
             np.delete(a, stuck) for a in (keep, principal, rate, months, extra)
         )
     kept_ids = ids.take(pa.array(keep))
-    columns = _amortize(kept_ids, principal, rate, months, extra, schedule_sink)
+    columns = _amortize(kept_ids, principal, rate, months, extra, schedule_sink, shapes)
     summary = pa.Table.from_arrays(
         [
             kept_ids,
@@ -99,6 +117,7 @@ def _amortize(
     months: IntArray,
     extra: IntArray,
     schedule_sink: ScheduleSink | None,
+    shapes: LoanShapes | None = None,
 ) -> list[IntArray]:
     """Summary columns in schema order (after loan_id); schedules slice by slice to the sink."""
     bounds = [0, principal.size]
@@ -114,6 +133,7 @@ def _amortize(
             months[lo:hi],
             extra[lo:hi],
             with_schedule=schedule_sink is not None,
+            shapes=None if shapes is None else shapes.take(np.arange(lo, hi)),
         )
         if schedule_sink is not None and result.schedule is not None:
             schedule_sink(ids[lo:hi], result.schedule)
@@ -131,6 +151,22 @@ def _amortize(
     if not parts:
         return [np.zeros(0, dtype=np.int64)] * 7
     return [np.concatenate(column) for column in zip(*parts, strict=True)]
+
+
+def _shaped(
+    columns: ShapeColumns,
+    keep: IntArray,
+    principal: IntArray,
+    rate: IntArray,
+    months: IntArray,
+    extra: IntArray,
+    reasons: dict[int, list[str]],
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, LoanShapes]:
+    """Rows that pass the cross-field rules, with payments for months, and their shapes."""
+    payments = check_terms(columns, principal, months, keep, reasons)
+    ok = np.array([int(i) not in reasons for i in keep.tolist()], dtype=np.bool_)
+    keep = keep[ok]
+    return keep, principal[ok], rate[ok], payments[ok], extra[ok], columns.shapes(keep)
 
 
 def _blank_is_zero(parsed: Parsed, column: pa.Array) -> None:

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from bankbot_tools.fileio import Format, compression_of, output_format
 from bankbot_tools.portfolio.csvfile import CsvInput
 from bankbot_tools.portfolio.job import BatchJob, UnreadableInput
+from bankbot_tools.portfolio.shapes import COLUMNS as SHAPE_COLUMNS
 from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec
 
 #: Input columns and the rule-table spec each one is parsed with.
@@ -27,7 +28,8 @@ FIELDS: Final[dict[str, FieldSpec]] = {
     "extra_payment": EXTRA,
 }
 REQUIRED: Final = ("loan_id", "principal", "annual_rate", "term_months")
-OPTIONAL: Final = ("extra_payment",)
+#: Optional columns: extra_payment, then the loan-shape columns (frequency, dates, ...).
+OPTIONAL: Final = ("extra_payment", *SHAPE_COLUMNS)
 #: Delimiters a header is tried with, to say which one a file seems to use.
 DELIMITERS: Final = (",", ";", "\t", "|")
 
@@ -40,7 +42,10 @@ def open_chunks(job: BatchJob) -> Iterator[pa.Table]:
     if not path.is_file():
         raise UnreadableInput(f"input file not found: {path}")
     fmt = job.input_format or _input_format(path)
-    names = {canonical: job.column_map.get(canonical, canonical) for canonical in FIELDS}
+    names = {
+        canonical: job.column_map.get(canonical, canonical)
+        for canonical in (*FIELDS, *SHAPE_COLUMNS)
+    }
     names["loan_id"] = job.column_map.get("loan_id", "loan_id")
     unknown = set(job.column_map) - set(names)
     if unknown:

@@ -6,6 +6,7 @@ script and the LLM see the same fields.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bankbot_tools.loans.plans import Plan
@@ -27,15 +28,32 @@ def rate_float(rate_ppm: int) -> float:
 
 
 def schedule_rows(result: Amortized[int]) -> list[dict[str, Any]]:
-    """Schedule rows with money as two-decimal floats and the month as an int."""
-    return [
-        {"month": row.month, **dict(zip(MONEY_COLUMNS, map(cents_to_float, row[1:]), strict=True))}
-        for row in result.rows()
-    ]
+    """Schedule rows with money as two-decimal floats and the month (payment number) as an
+    int; a dated loan's rows also carry ``date`` (ISO), after ``month``."""
+    dates = result.dates()
+    rows = []
+    for index, row in enumerate(result.rows()):
+        document: dict[str, Any] = {"month": row.month}
+        if dates is not None:
+            document["date"] = dates[index].isoformat()
+        document.update(zip(MONEY_COLUMNS, map(cents_to_float, row[1:]), strict=True))
+        rows.append(document)
+    return rows
 
 
-def loan_document(result: Amortized[int], *, with_schedule: bool = True) -> dict[str, Any]:
-    """The payment, totals and (optionally) schedule of one loan."""
+def apr_float(apr_percent: Decimal) -> float:
+    """An APR in percent as a decimal fraction, like every rate in the documents.
+
+    >>> apr_float(Decimal("6.573"))
+    0.06573
+    """
+    return float(apr_percent / 100)
+
+
+def loan_document(
+    result: Amortized[int], *, with_schedule: bool = True, apr: Decimal | None = None
+) -> dict[str, Any]:
+    """The payment, totals, APR (when given, a decimal fraction) and schedule of one loan."""
     document: dict[str, Any] = {
         "monthly_payment": cents_to_float(result.monthly_payment),
         "last_payment": cents_to_float(result.last_payment),
@@ -45,6 +63,8 @@ def loan_document(result: Amortized[int], *, with_schedule: bool = True) -> dict
         "interest_saved": cents_to_float(result.interest_saved),
         "months_saved": result.months_saved,
     }
+    if apr is not None:
+        document["apr"] = apr_float(apr)
     if with_schedule:
         document["schedule"] = schedule_rows(result)
     return document

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,9 @@ def _totals(title: str, pairs: list[tuple[str, str]]) -> Table:
     return table
 
 
-def loan(console: Console, result: Amortized[int], *, full: bool = False) -> None:
+def loan(
+    console: Console, result: Amortized[int], *, full: bool = False, apr: Decimal | None = None
+) -> None:
     """Print a loan's payment, totals and schedule (first and last rows unless ``full``)."""
     pairs = [
         ("Monthly payment", grouped_cents(result.monthly_payment)),
@@ -48,19 +51,26 @@ def loan(console: Console, result: Amortized[int], *, full: bool = False) -> Non
             ("Months saved by extra", str(result.months_saved)),
             ("Interest saved by extra", grouped_cents(result.interest_saved)),
         ]
+    if apr is not None:
+        pairs.append(("Annual percentage rate", f"{apr}%"))
     console.print(_totals("Loan", pairs))
     rows = result.rows()
+    dates = result.dates()
+    names = list(SCHEDULE_COLUMNS)
+    if dates is not None:
+        names.insert(1, "date")
     hidden = 0 if full or len(rows) <= 2 * EDGE_ROWS else len(rows) - 2 * EDGE_ROWS
     caption = f"{hidden} rows hidden: --full shows all" if hidden else None
     table = Table(title="Schedule", title_justify="left", caption=caption)
-    for name in SCHEDULE_COLUMNS:
+    for name in names:
         table.add_column(name.capitalize(), justify="right")
     for index, row in enumerate(rows):
         if hidden and EDGE_ROWS <= index < len(rows) - EDGE_ROWS:
             if index == EDGE_ROWS:
-                table.add_row(*["…"] * len(SCHEDULE_COLUMNS))
+                table.add_row(*["…"] * len(names))
             continue
-        table.add_row(str(row.month), *(grouped_cents(cents) for cents in row[1:]))
+        day = [] if dates is None else [dates[index].isoformat()]
+        table.add_row(str(row.month), *day, *(grouped_cents(cents) for cents in row[1:]))
     console.print(table)
 
 
