@@ -1,6 +1,6 @@
 """Day-count conventions and due-date schedules, scalar and vectorized.
 
-A leaf module (stdlib and numpy only), so the rule table can take its choices from here.
+A leaf module (stdlib, numpy and money only), so the rule table can take its choices from here.
 
 Due dates (payment ``k``, 0-based, from the first payment date ``F``):
 
@@ -34,7 +34,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-IntArray = npt.NDArray[np.int64]
+from bankbot_tools.money import IntArray
 
 
 class Frequency(StrEnum):
