@@ -163,3 +163,12 @@ def test_csv_to_stdout_prints_only_csv(runner: CliRunner) -> None:
     ]
     both = runner.invoke(app, [*args, "--json"])
     assert both.exit_code == 2 and "choose one" in both.stderr
+
+
+def test_non_monthly_table_counts_payments(runner: CliRunner) -> None:
+    """A biweekly loan's table says payment and payoff payment, not month."""
+    args = ["loan-calc", "--amount", "30000", "--rate", "0.065", "--payments", "52"]
+    result = runner.invoke(app, [*args, "--frequency", "biweekly"])
+    assert result.exit_code == 0, result.output
+    assert "Payment (biweekly)" in result.stdout and "Payoff payment" in result.stdout
+    assert "Monthly payment" not in result.stdout and "Payment #" in result.stdout

@@ -112,7 +112,7 @@ def loan_calc(
 
             from bankbot_tools.views.tables import loan
 
-            loan(Console(), result, full=full, apr=apr)
+            loan(Console(), result, full=full, apr=apr, frequency=str(terms.frequency))
 
 
 def _write_csv(path: Path, result: Amortized[int]) -> None:

@@ -36,15 +36,27 @@ def _totals(title: str, pairs: list[tuple[str, str]]) -> Table:
 
 
 def loan(
-    console: Console, result: Amortized[int], *, full: bool = False, apr: Decimal | None = None
+    console: Console,
+    result: Amortized[int],
+    *,
+    full: bool = False,
+    apr: Decimal | None = None,
+    frequency: str = "monthly",
 ) -> None:
-    """Print a loan's payment, totals and schedule (first and last rows unless ``full``)."""
+    """Print a loan's payment, totals and schedule (first and last rows unless ``full``).
+
+    A loan paid other than monthly counts payments, not months, in its labels.
+    """
+    monthly = frequency == "monthly"
     pairs = [
-        ("Monthly payment", grouped_cents(result.monthly_payment)),
+        (
+            "Monthly payment" if monthly else f"Payment ({frequency})",
+            grouped_cents(result.monthly_payment),
+        ),
         ("Last payment", grouped_cents(result.last_payment)),
         ("Total interest", grouped_cents(result.total_interest)),
         ("Total paid", grouped_cents(result.total_paid)),
-        ("Payoff month", str(result.payoff_month)),
+        ("Payoff month" if monthly else "Payoff payment", str(result.payoff_month)),
     ]
     if result.months_saved or result.interest_saved:
         pairs += [
@@ -63,7 +75,8 @@ def loan(
     caption = f"{hidden} rows hidden: --full shows all" if hidden else None
     table = Table(title="Schedule", title_justify="left", caption=caption)
     for name in names:
-        table.add_column(name.capitalize(), justify="right")
+        label = name.capitalize() if monthly or name != "month" else "Payment #"
+        table.add_column(label, justify="right")
     for index, row in enumerate(rows):
         if hidden and EDGE_ROWS <= index < len(rows) - EDGE_ROWS:
             if index == EDGE_ROWS:
