@@ -36,7 +36,9 @@ def mul_div_half_up(value: _N, numerator: int | IntArray, denominator: int | Int
 
     Splits ``value = q * denominator + rest``, so ``q * numerator`` is exact and only
     ``rest * numerator`` (below ``denominator * numerator``) is divided: the half-up rule of
-    :func:`div_half_up` on a product that would not fit in 64 bits. Non-negative inputs.
+    :func:`div_half_up` on a product that would not fit in 64 bits. Non-negative inputs whose
+    result and ``denominator * numerator`` fit in int64 (the kernel's interest: a balance up
+    to 10**11 cents, a rate-days numerator below 4 * 10**8, a denominator of 10**6 * basis).
 
     >>> mul_div_half_up(10**11, 999_999 * 732, 365 * 10**6)
     200547744658

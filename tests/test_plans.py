@@ -101,3 +101,19 @@ def test_plan_whose_payment_rounds_to_zero_is_rejected() -> None:
     """A plan that never amortizes (payment rounds to 0.00) is a ValueError."""
     with pytest.raises(ValueError, match="too small to amortize"):
         build_plan(PlanTerms.parse("0.05", [0.0, 0.0], [6, 6]))
+
+
+def test_one_segment_biweekly_plan_equals_the_biweekly_loan() -> None:
+    """A plan at another frequency counts payments and runs the loan engine's periods."""
+    plan = build_plan(PlanTerms.parse(20000, [0.07], [26], frequency="biweekly"))
+    loan = amortize(LoanTerms.parse(20000, 0.07, payments=26, frequency="biweekly"))
+    assert plan.segments[0].payment == loan.monthly_payment == 79750
+    assert (plan.total_interest, plan.payoff_month) == (loan.total_interest, loan.payoff_month)
+
+
+def test_plan_frequency_errors_name_the_field() -> None:
+    """An unknown frequency and a plan longer than 100 years are errors naming the field."""
+    with pytest.raises(ValueError, match=r"^frequency"):
+        PlanTerms.parse(20000, [0.07], [26], frequency="fortnightly-ish")
+    with pytest.raises(ValueError, match=r"^terms must add up to at most 1200 months"):
+        PlanTerms.parse(20000, [0.07, 0.05], [2600, 1], frequency="biweekly")

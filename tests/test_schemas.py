@@ -17,7 +17,7 @@ from bankbot_tools import speech
 from bankbot_tools.compliance.flows import FLOWS, LOCALES
 from bankbot_tools.llm import schemas
 from bankbot_tools.llm.schemas import SchemaFormat
-from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec, to_units
+from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PAYMENTS, PRINCIPAL, FieldSpec, to_units
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = {name: parameters for name, (_, parameters) in schemas.TOOLS.items()}
@@ -29,7 +29,7 @@ FIELDS = [
     (PARAMS["calculate_payment"]["properties"]["months"], MONTHS),
     (PARAMS["generate_plan"]["properties"]["principal"], PRINCIPAL),
     (PARAMS["generate_plan"]["properties"]["rates"]["items"], ANNUAL_RATE),
-    (PARAMS["generate_plan"]["properties"]["terms"]["items"], MONTHS),
+    (PARAMS["generate_plan"]["properties"]["terms"]["items"], PAYMENTS),
     (PARAMS["generate_plan"]["properties"]["extra"], EXTRA),
 ]
 

@@ -322,7 +322,7 @@ def test_registry_matches_the_exported_schemas() -> None:
             # strict mode: every property present; the loan-shape terms of issue 10 are null
             {**PAYMENT, **dict.fromkeys(LOAN_SHAPE_TERMS, None), "locale": None, "currency": None},
         ),
-        ("generate_plan", {**PLAN, "locale": "es-US", "currency": "USD"}),
+        ("generate_plan", {**PLAN, "frequency": None, "locale": "es-US", "currency": "USD"}),
         ("get_prompt", {"flow": "kyc", "params": KYC, "locale": None}),
         ("call_window", {"time_zone": "America/Chicago", "at": "2026-03-04T15:00:00Z"}),
         ("call_window", {"time_zone": "America/New_York", "at": None}),
@@ -380,7 +380,7 @@ async def test_fuzzed_argument_text_never_raises(name: str, text: str) -> None:
 
 def test_optional_parameters() -> None:
     """Parameters the model may leave out are the nullable ones of the schema."""
-    assert TOOLS["generate_plan"].optional == {"extra", "locale", "currency"}
+    assert TOOLS["generate_plan"].optional == {"extra", "frequency", "locale", "currency"}
 
 
 async def test_a_failing_fact_never_escapes_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:

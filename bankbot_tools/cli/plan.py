@@ -24,21 +24,32 @@ def payment_plan(
     rates: Annotated[
         str, typer.Option(help="Comma-separated annual rates, one per segment: 0.07,0.05,0.03.")
     ],
-    terms: Annotated[str, typer.Option(help="Comma-separated months per segment: 12,12,36.")],
+    terms: Annotated[
+        str,
+        typer.Option(help="Comma-separated payments per segment (months if monthly): 12,12,36."),
+    ],
     extra: Extra = "0",
+    frequency: Annotated[
+        str, typer.Option(help="monthly, semimonthly, biweekly, weekly, quarterly, annual, ...")
+    ] = "monthly",
     json_: JsonFlag = False,
 ) -> None:
     """Multi-rate step-down plan: segments, totals, and interest saved by extra principal.
 
-    The payment is re-amortized over the months left at each rate change.
+    The payment is re-amortized over the payments left at each rate change.
 
     Example: bankbot payment-plan --amount 20000 --rates 0.07,0.05,0.03 --terms 12,12,36 --extra 50
+
+    Example: bankbot payment-plan --amount 20000 --rates 0.07,0.05 --terms 26,104
+    --frequency biweekly
     """
     from bankbot_tools.events.facts import plan_facts
     from bankbot_tools.loans.plans import PlanTerms, build_plan
 
     with command("payment-plan") as event:
-        plan_terms = PlanTerms.parse(amount, _split(rates), _split(terms), extra)
+        plan_terms = PlanTerms.parse(
+            amount, _split(rates), _split(terms), extra, frequency=frequency
+        )
         event.update(plan_facts(plan_terms))
         plan = build_plan(plan_terms)
         if json_:

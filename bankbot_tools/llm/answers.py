@@ -119,11 +119,14 @@ def plan_answer(
     rates: Sequence[object],
     terms: Sequence[object],
     extra: object = None,
+    frequency: object = None,
     locale: object = None,
     currency: object = None,
 ) -> tuple[dict[str, Any], PlanTerms]:
     """The plan answer and the validated plan terms it was built from."""
-    plan_terms = PlanTerms.parse(principal, rates, terms, 0 if extra is None else extra)
+    plan_terms = PlanTerms.parse(
+        principal, rates, terms, 0 if extra is None else extra, frequency=frequency
+    )
     voice = _Voice(locale, currency)
     plan = build_plan(plan_terms)
     answer = {

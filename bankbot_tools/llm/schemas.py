@@ -155,11 +155,14 @@ GENERATE_PLAN: Final = _object(
         "terms": {
             "type": "array",
             "minItems": 1,
-            "items": MONTHS.json_schema("Months the segment at this position lasts."),
-            "description": "Months of each segment, same length as rates, e.g. [12, 12, 36];"
-            f" together at most {MONTHS.max_units} months.",
+            "items": PAYMENTS.json_schema(
+                "Payments the segment at this position lasts (months when monthly)."
+            ),
+            "description": "Payments of each segment, same length as rates, e.g. [12, 12, 36]"
+            f" monthly; together at most {MONTHS.max_units} months of payments.",
         },
         "extra": nullable(EXTRA.json_schema(), "Null for none."),
+        "frequency": nullable(FREQUENCY.json_schema(), f"Null for {FREQUENCY.default}."),
         "locale": _LOCALE,
         "currency": _CURRENCY,
     }

@@ -1,8 +1,10 @@
-"""Multi-rate (step-down or step-up) payment plans with extra monthly principal.
+"""Multi-rate (step-down or step-up) payment plans with extra principal.
 
-Segment ``i`` runs ``terms[i]`` months at ``rates[i]``. When a segment starts, the
-payment is re-amortized: the balance at that point over the months left in the
-whole plan. The extra principal is paid every month and can end the plan early.
+Segment ``i`` runs ``terms[i]`` payments at ``rates[i]`` (months for the default monthly
+frequency; any frequency of :class:`~bankbot_tools.conventions.Frequency`, at the periodic
+rate annual_rate / payments per year). When a segment starts, the payment is
+re-amortized: the balance at that point over the payments left in the whole plan. The
+extra principal is paid with every payment and can end the plan early.
 Each segment runs through the batch kernel, so a one-segment plan is exactly
 :func:`bankbot_tools.loans.kernel.amortize`.
 """
@@ -14,16 +16,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bankbot_tools.conventions import Frequency
 from bankbot_tools.loans.kernel import (
     annuity_payment,
     simulate,
     unamortizable,
     unamortizable_message,
 )
+from bankbot_tools.loans.periods import Periods
 from bankbot_tools.rules import (
     ANNUAL_RATE,
     EXTRA,
+    FREQUENCY,
     MONTHS,
+    PAYMENTS,
     PRINCIPAL,
     FieldSpec,
     check_units,
@@ -33,12 +39,13 @@ from bankbot_tools.rules import (
 
 @dataclass(frozen=True)
 class PlanTerms:
-    """Validated plan inputs, in integer units (cents, rate millionths, months)."""
+    """Validated plan inputs, in integer units (cents, rate millionths, payments)."""
 
     principal_cents: int
     rates_ppm: tuple[int, ...]
     terms: tuple[int, ...]
     extra_cents: int = 0
+    frequency: Frequency = Frequency.MONTHLY
 
     @classmethod
     def parse(
@@ -47,12 +54,19 @@ class PlanTerms:
         rates: Sequence[object],
         terms: Sequence[object],
         extra: object = 0,
+        *,
+        frequency: object = None,
     ) -> PlanTerms:
         """Validate raw plan inputs; errors are ``ValueError`` naming the field.
 
+        ``terms`` count months for a monthly plan (the default), else payments.
+
         >>> PlanTerms.parse(20000, [0.07, 0.05], [12, 48]).rates_ppm
         (70000, 50000)
+        >>> PlanTerms.parse(20000, [0.07, 0.05], [26, 104], frequency="biweekly").terms
+        (26, 104)
         """
+        freq = Frequency(FREQUENCY.parse(frequency))
         if isinstance(rates, str | bytes) or not isinstance(rates, Sequence) or not rates:
             raise ValueError("rates must be a non-empty list of annual rates such as [0.07, 0.05]")
         if isinstance(terms, str | bytes) or not isinstance(terms, Sequence) or not terms:
@@ -63,10 +77,20 @@ class PlanTerms:
                 f" and {len(terms)} terms)"
             )
         rates_ppm = tuple(_item("rates", i, ANNUAL_RATE, rate) for i, rate in enumerate(rates))
-        months = tuple(_item("terms", i, MONTHS, term) for i, term in enumerate(terms))
-        if check_units(MONTHS, np.array([sum(months)]))[0]:
-            raise ValueError(f"terms must add up to at most {MONTHS.max_units} months")
-        return cls(to_units(PRINCIPAL, principal), rates_ppm, months, to_units(EXTRA, extra))
+        spec = MONTHS if freq is Frequency.MONTHLY else PAYMENTS
+        counts = tuple(_item("terms", i, spec, term) for i, term in enumerate(terms))
+        # At most MONTHS.max_units months of payments, whatever the frequency.
+        months = -(-sum(counts) * 12 // freq.periods_per_year)
+        if check_units(MONTHS, np.array([months]))[0]:
+            unit = "months" if freq is Frequency.MONTHLY else f"months of {freq} payments"
+            raise ValueError(f"terms must add up to at most {MONTHS.max_units} {unit}")
+        return cls(
+            to_units(PRINCIPAL, principal),
+            rates_ppm,
+            counts,
+            to_units(EXTRA, extra),
+            freq,
+        )
 
 
 def _item(field: str, index: int, spec: FieldSpec, value: object) -> int:
@@ -108,13 +132,13 @@ class Plan:
 def _run(terms: PlanTerms, extra_cents: int) -> tuple[tuple[Segment, ...], int]:
     balance = terms.principal_cents
     remaining = sum(terms.terms)
+    per_year = terms.frequency.periods_per_year
     month = 0
     segments = []
     last = len(terms.terms) - 1
     for index, (rate, length) in enumerate(zip(terms.rates_ppm, terms.terms, strict=True)):
-        payment = int(
-            annuity_payment(np.array([balance]), np.array([rate]), np.array([remaining]))[0]
-        )
+        one = (np.array([balance]), np.array([rate]), np.array([remaining]))
+        payment = int(annuity_payment(*one, periods_per_year=per_year)[0])
         # Only the opening payment can leave the plan unamortized; a later re-amortization
         # that rounds to 0.00 owes less than a cent of interest a month, and the closing
         # month (or the extra) pays the few cents left.
@@ -127,6 +151,7 @@ def _run(terms: PlanTerms, extra_cents: int) -> tuple[tuple[Segment, ...], int]:
             np.array([extra_cents]),
             np.array([length]),
             np.array([index == last]),
+            periods=Periods.regular(1, per_year),
         )
         end = int(run.end_balance[0])
         interest = int(run.total_interest[0])

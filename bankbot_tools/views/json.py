@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from bankbot_tools.conventions import Frequency
 from bankbot_tools.loans.plans import Plan
 from bankbot_tools.loans.schedule import MONEY_COLUMNS, Amortized
 from bankbot_tools.money import cents_to_float
@@ -87,8 +88,11 @@ def segment_rows(plan: Plan) -> list[dict[str, Any]]:
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
-    """Segments and totals of a plan, including what the extra principal saves."""
-    return {
+    """Segments and totals of a plan, including what the extra principal saves.
+
+    A plan paid other than monthly also names its ``frequency`` (its counts are payments).
+    """
+    document: dict[str, Any] = {
         "principal": cents_to_float(plan.terms.principal_cents),
         "extra": cents_to_float(plan.terms.extra_cents),
         "segments": segment_rows(plan),
@@ -98,6 +102,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "months_saved": plan.months_saved,
         "interest_saved": cents_to_float(plan.interest_saved),
     }
+    if plan.terms.frequency is not Frequency.MONTHLY:
+        document["frequency"] = str(plan.terms.frequency)
+    return document
 
 
 def checks_document(results: list[CheckResult]) -> dict[str, Any]:
