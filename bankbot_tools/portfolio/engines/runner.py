@@ -7,6 +7,7 @@ order of the steps, the atomic publishing and the counts live here once.
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -48,7 +49,7 @@ class Engine(Protocol):
         """Release what :meth:`start` took."""
 
 
-class MissingExtra(RuntimeError):
+class MissingExtra(ValueError):
     """An optional engine's libraries are not installed."""
 
 
@@ -60,6 +61,7 @@ def run_distributed(job: BatchJob, engine: Engine) -> dict[str, Any]:
     clock = time.perf_counter()
     engine.start()
     started = time.perf_counter()
+    temps: dict[str, Path] = {}
     try:
         duplicates = engine.duplicate_rows(the_plan)
         rejects = sorted(engine.rejects(the_plan, duplicates), key=lambda r: r.row)
@@ -72,15 +74,16 @@ def run_distributed(job: BatchJob, engine: Engine) -> dict[str, Any]:
         targets: dict[str, Path] = {"summary": job.summary}
         if job.schedules is not None:
             targets["schedules"] = job.schedules
-        temps: dict[str, Path] = {}
         files: dict[str, int] = {}
         rows: dict[str, int] = {}
         for kind, target in targets.items():
             temps[kind] = temp_dataset(target)
-            engine.write(
-                the_plan, duplicates, "summary" if kind == "summary" else "schedules", temps[kind]
-            )
+            engine.write(the_plan, duplicates, _kind(kind), temps[kind])
             rows[kind], files[kind] = dataset_rows(temps[kind])
+    except BaseException:
+        for temp in temps.values():
+            shutil.rmtree(temp, ignore_errors=True)
+        raise
     finally:
         engine.stop()
     counts = {"read": the_plan.rows, "processed": rows["summary"], "rejected": len(rejects)}
@@ -102,3 +105,7 @@ def run_distributed(job: BatchJob, engine: Engine) -> dict[str, Any]:
     write_rejects(rejects, job.rejects_path)
     write_manifest(document, job.manifest_path)
     return document
+
+
+def _kind(name: str) -> Kind:
+    return "summary" if name == "summary" else "schedules"
