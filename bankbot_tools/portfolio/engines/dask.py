@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 def _frame_of(table: pa.Table) -> pd.DataFrame:
     import pandas as pd
 
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    return frame
 
 
 def _read_piece(piece: Piece, names: dict[str, str]) -> pd.DataFrame:
