@@ -254,9 +254,10 @@ def warm_up(folder: Path) -> None:
     """Time the kernel's first call in a fresh process: cold numba cache, then cached."""
     code = (
         "import time; t = time.perf_counter()\n"
-        "from bankbot_tools.loans.kernel import amortize\n"
-        "from bankbot_tools.loans.terms import LoanTerms\n"
-        "i = time.perf_counter(); amortize(LoanTerms.parse('200000', '0.065', 360))\n"
+        "import numpy as np\n"
+        "from bankbot_tools.loans.kernel import amortize_loans\n"
+        "one = np.ones(100, dtype=np.int64)\n"
+        "i = time.perf_counter(); amortize_loans(one * 10**7, one * 65_000, one * 360, one)\n"
         "print(f'import {i - t:.2f} s, first call {time.perf_counter() - i:.2f} s')\n"
     )
     env = {**os.environ, "NUMBA_CACHE_DIR": str(folder / "numba-cache")}
@@ -329,7 +330,7 @@ def startup(times: int = 10) -> None:
         walls = []
         for _ in range(times):
             start = time.perf_counter()
-            subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             walls.append(time.perf_counter() - start)
         seconds = statistics.median(walls)
         RESULTS[f"startup: {label}"] = {"seconds": round(seconds, 3), "target": target}

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 
@@ -94,12 +93,10 @@ class SparkEngine:
 
         assert self.spark is not None
         frame = self.spark.read.parquet(*plan.files)
-        offsets = plan.offsets()
-        uris = [row[0] for row in frame.select("_metadata.file_path").distinct().collect()]
         pairs: list[Any] = []
-        for uri in uris:
-            local = unquote(urlparse(uri).path) if uri.startswith("file:") else uri
-            pairs += [F.lit(uri), F.lit(offsets.get(str(Path(local).resolve()), offsets.get(uri)))]
+        for path, first in plan.offsets().items():  # the spellings of _metadata.file_path
+            for uri in {Path(path).as_uri(), f"file:{path}", path}:
+                pairs += [F.lit(uri), F.lit(first)]
         offset = F.create_map(*pairs)[F.col("_metadata.file_path")]
         columns = [F.col(f"`{name}`").alias(canonical) for canonical, name in plan.columns.items()]
         row = (offset + F.col("_metadata.row_index") + 1).cast("bigint").alias(core.ROW)
