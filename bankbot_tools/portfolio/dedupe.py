@@ -115,7 +115,7 @@ class SeenIds:
         self._ids.append(ids.take(pa.array(fresh)))
         keep = ~repeated[order]
         stored_at = self._count + np.cumsum(~repeated) - 1
-        at = np.searchsorted(self._hashes, ranked[keep])
+        at = spot[keep]  # where searchsorted put them, before this chunk's inserts
         self._hashes = np.insert(self._hashes, at, ranked[keep])
         self._where = np.insert(self._where, at, stored_at[order[keep]])
         self._count += fresh.size
