@@ -120,13 +120,13 @@ class SeenIds:
         if fresh.size:
             self._runs.append((ranked[keep], stored_at[order[keep]]))
         while len(self._runs) > 1 and self._runs[-1][0].size >= self._runs[-2][0].size:
-            (a, wa), (b, wb) = self._runs[-2], self._runs.pop()
-            at = np.searchsorted(a, b, side="right") + np.arange(b.size)  # a linear merge
-            older = np.ones(a.size + b.size, dtype=np.bool_)
+            (old, old_where), (new, new_where) = self._runs[-2], self._runs.pop()
+            at = np.searchsorted(old, new, side="right") + np.arange(new.size)  # a linear merge
+            older = np.ones(old.size + new.size, dtype=np.bool_)
             older[at] = False
             merged, merged_where = np.empty_like(older, np.uint64), np.empty_like(older, np.int64)
-            merged[at], merged[older] = b, a
-            merged_where[at], merged_where[older] = wb, wa
+            merged[at], merged[older] = new, old
+            merged_where[at], merged_where[older] = new_where, old_where
             self._runs[-1] = (merged, merged_where)
         self._count += fresh.size
         return repeated
