@@ -42,11 +42,16 @@ LABEL org.opencontainers.image.title="bankbot-tools" \
       org.opencontainers.image.base.name="docker.io/library/python:3.12-slim-bookworm"
 
 # numba caches compiled kernels; site-packages is read-only to the runtime user and
-# HOME may be unwritable (docker run --user), so point the cache at /tmp.
+# HOME may be unwritable (docker run --user), so the cache lives in /tmp. It is filled
+# at build time (below), so a container's first run loads the kernel instead of
+# compiling it. NUMBA_CPU_NAME=generic makes that cache valid on any x86-64 host, not
+# only the build machine's CPU (the month loop is scalar integer code: nothing is lost).
+# A --tmpfs /tmp or a read-only root file system hides the cache: then runs compile.
 ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    NUMBA_CACHE_DIR=/tmp/numba-cache
+    NUMBA_CACHE_DIR=/tmp/numba-cache \
+    NUMBA_CPU_NAME=generic
 
 # Numeric UID/GID so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
 RUN groupadd --gid 10001 bankbot \
@@ -57,6 +62,10 @@ RUN groupadd --gid 10001 bankbot \
 
 COPY --from=builder /opt/venv /opt/venv
 COPY batch/ /opt/bankbot/batch/
+
+# Compile the kernel into the numba cache now; any runtime user may read and refresh it.
+RUN python -c "from bankbot_tools.portfolio.run import warm_up; warm_up()" \
+ && chmod -R a+rwX /tmp/numba-cache
 
 USER 10001:10001
 WORKDIR /data

@@ -2,4 +2,5 @@
 
 from bankbot_tools.cli import main
 
-main()
+if __name__ == "__main__":  # not when a worker process (Dask, multiprocessing) re-imports it
+    main()

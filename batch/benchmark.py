@@ -1,7 +1,15 @@
-"""Benchmark ``bankbot batch run`` against the alternatives, on synthetic portfolios.
+"""Benchmark bankbot: start-up, MCP latency, ``batch run`` and the batch engines.
 
-    python batch/benchmark.py            # 10k, 100k and 1M loans (a few minutes)
-    python batch/benchmark.py --quick    # 10k and 100k loans, no 1M schedules run
+The one source of README's and docs/benchmarks.md's figures: it prints the machine,
+the versions, the git commit and the date first, every figure, and a JSON summary last.
+
+    python batch/benchmark.py            # everything; engines on 10M loans (many minutes)
+    python batch/benchmark.py --quick    # 10k and 100k loans, engines on 100k (< 2 minutes)
+    python batch/benchmark.py --json     # only the JSON summary
+
+Batch runs are real subprocesses (``sys.executable -m bankbot_tools``, the environment
+inherited, so ``PYTHONPATH=$PWD`` benchmarks a checkout) and report the median of 3.
+Start-up: ``bankbot --version``, ``--help`` and one ``loan-calc``, median of 10.
 
 For each size it times, on the same Parquet portfolio (batch/make_portfolio.py):
 
@@ -21,8 +29,11 @@ It also times the compiled kernel's warm-up: a cold numba cache (compile) and a 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
+import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,11 +41,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import numpy_financial as npf
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_mcp
 from make_portfolio import portfolio
 
 from bankbot_tools.loans.kernel import RATE_DIVISOR, amortize_loans, annuity_payment
@@ -106,6 +117,8 @@ def python_loop(loans: list[tuple[int, int, int, int]], schedules: bool) -> int:
 
 def numpy_financial(loans: list[tuple[int, int, int, int]]) -> int:
     """Float schedules with numpy-financial, per loan (pmt, ipmt, ppmt)."""
+    import numpy_financial as npf
+
     rows = 0
     for balance, ppm, months, _ in loans:
         rate = ppm / 1e6 / 12
@@ -117,10 +130,36 @@ def numpy_financial(loans: list[tuple[int, int, int, int]]) -> int:
     return rows
 
 
+#: Every figure, by label: printed as the JSON summary at the end.
+RESULTS: dict[str, object] = {}
+QUIET = False
+
+
+def say(text: str = "") -> None:
+    """Print a line of the report (not with --json)."""
+    if not QUIET:
+        print(text, flush=True)
+
+
+def median_run(argv: list[str], times: int = 3) -> tuple[float, float]:
+    """Median wall seconds and median peak RSS MB of ``times`` runs of a command."""
+    runs = [measure(argv) for _ in range(times)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
 def timed(
     label: str, n: int, seconds: float, rows: int = 0, rss: float = 0.0, size: float = 0.0
 ) -> None:
-    """Print one result line."""
+    """Print one result line and record it."""
+    RESULTS[f"{n}: {label.strip()}"] = {
+        "seconds": round(seconds, 3),
+        "loans_per_s": round(n / seconds),
+        **({"rows_per_s": round(rows / seconds), "rows": rows} if rows else {}),
+        **({"rss_mb": round(rss)} if rss else {}),
+        **({"file_mb": round(size, 1)} if size else {}),
+    }
+    if QUIET:
+        return
     rate_rows = f"{rows / seconds:>13,.0f}" if rows else f"{'':>13}"
     rss_text = f"{rss:>8,.0f}" if rss else f"{'':>8}"
     size_text = f"{size:>8,.1f}" if size else f"{'':>8}"
@@ -136,15 +175,16 @@ def bench_size(n: int, folder: Path, big_schedules: bool) -> None:
     table = portfolio(n, seed=7)
     pq.write_table(table, source)
     loans = loans_of(table)
-    print(f"\n{n:,} loans, mean term {np.mean([m for _, _, m, _ in loans]):.0f} months")
+    say(f"\n{n:,} loans, mean term {np.mean([m for _, _, m, _ in loans]):.0f} months")
     summary = folder / "summary.parquet"
-    wall, rss = measure(bankbot(str(source), "--out", str(summary)))
+    wall, rss = median_run(bankbot(str(source), "--out", str(summary)))
     timed("batch run -> summary.parquet", n, wall, 0, rss, summary.stat().st_size / 1e6)
     timed("  of which in the engine (manifest duration)", n, engine_seconds(summary))
     if n <= 100_000 or big_schedules:
         schedules = folder / "schedules.parquet"
-        wall, rss = measure(
-            bankbot(str(source), "--out", str(summary), "--schedules", str(schedules))
+        wall, rss = median_run(
+            bankbot(str(source), "--out", str(summary), "--schedules", str(schedules)),
+            3 if n <= 100_000 else 1,
         )
         rows = pq.ParquetFile(schedules).metadata.num_rows
         timed(
@@ -174,10 +214,13 @@ def bench_size(n: int, folder: Path, big_schedules: bool) -> None:
     scale = n / len(sample)
     seconds = (time.perf_counter() - start) * scale
     timed(f"python loop, schedules (sampled {len(sample):,})", n, seconds, int(rows * scale))
-    start = time.perf_counter()
-    rows = numpy_financial(sample)
-    seconds = (time.perf_counter() - start) * scale
-    timed(f"numpy-financial ipmt/ppmt (sampled {len(sample):,})", n, seconds, int(rows * scale))
+    try:
+        start = time.perf_counter()
+        rows = numpy_financial(sample)
+        seconds = (time.perf_counter() - start) * scale
+        timed(f"numpy-financial ipmt/ppmt (sampled {len(sample):,})", n, seconds, int(rows * scale))
+    except ImportError:
+        say("numpy-financial not installed (pip install -e '.[test]'): its line is skipped")
     start = time.perf_counter()
     read = pq.read_table(source)
     pq.write_table(read.select([0, 1, 2, 3, 4, 1, 2, 3]), folder / "floor.parquet")
@@ -215,9 +258,10 @@ def warm_up(folder: Path) -> None:
     """Time the kernel's first call in a fresh process: cold numba cache, then cached."""
     code = (
         "import time; t = time.perf_counter()\n"
-        "from bankbot_tools.loans.kernel import amortize\n"
-        "from bankbot_tools.rules import LoanTerms\n"
-        "i = time.perf_counter(); amortize(LoanTerms.parse('200000', '0.065', 360))\n"
+        "import numpy as np\n"
+        "from bankbot_tools.loans.kernel import amortize_loans\n"
+        "one = np.ones(100, dtype=np.int64)\n"
+        "i = time.perf_counter(); amortize_loans(one * 10**7, one * 65_000, one * 360, one)\n"
         "print(f'import {i - t:.2f} s, first call {time.perf_counter() - i:.2f} s')\n"
     )
     env = {**os.environ, "NUMBA_CACHE_DIR": str(folder / "numba-cache")}
@@ -225,25 +269,155 @@ def warm_up(folder: Path) -> None:
         done = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
-        print(f"kernel warm-up, {label}: {done.stdout.strip()}")
+        say(f"kernel warm-up, {label}: {done.stdout.strip()}")
+        RESULTS[f"kernel warm-up, {label}"] = done.stdout.strip()
+
+
+def machine() -> dict[str, object]:
+    """CPU model, cores, RAM, versions, git commit and date."""
+    import numba
+
+    cpu = platform.processor()
+    with contextlib_suppress():
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = 0.0
+    with contextlib_suppress():
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": commit + ("+dirty" if dirty else ""),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(ram, 1),
+        "load_avg": [round(x, 2) for x in os.getloadavg()],
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "pyarrow": pa.__version__,
+        "numba": numba.__version__,
+    }
+
+
+def contextlib_suppress() -> object:
+    """Suppress OSError/ValueError while probing the machine."""
+    import contextlib
+
+    return contextlib.suppress(OSError, ValueError)
+
+
+STARTUP = {
+    "bankbot --version": (["--version"], 0.15),
+    "bankbot --help": (["--help"], 0.15),
+    "bankbot loan-calc": (
+        ["loan-calc", "--amount", "200000", "--rate", "0.065", "--months", "360"],
+        0.4,
+    ),
+}
+
+
+def startup(times: int = 10) -> None:
+    """Process start to exit of the quick commands, median of ``times``."""
+    say("\nstart-up (process start to exit, median of 10)      seconds   target")
+    for label, (args, target) in STARTUP.items():
+        argv = [sys.executable, "-m", "bankbot_tools", "--log-file", os.devnull, *args]
+        walls = []
+        for _ in range(times):
+            start = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            walls.append(time.perf_counter() - start)
+        seconds = statistics.median(walls)
+        RESULTS[f"startup: {label}"] = {"seconds": round(seconds, 3), "target": target}
+        say(f"{label:<50}{seconds:>8.3f}{target:>9.2f}")
+
+
+def mcp(calls: int) -> None:
+    """MCP latency over stdio (batch/bench_mcp.py)."""
+    result = bench_mcp.run(calls)
+    RESULTS["mcp"] = result
+    say(
+        f"\nMCP over stdio, {calls} calls: p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms,"
+        f" {result.get('calls_per_s')} calls/s sequential,"
+        f" {result.get('concurrent_calls_per_s')} calls/s concurrent"
+    )
+
+
+def engines(n: int, folder: Path) -> None:
+    """The same portfolio in process, on Spark local[2] and on Dask: start-up and work."""
+    source = folder / f"engines_{n}.parquet"
+    pq.write_table(portfolio(n, seed=11), source, row_group_size=1 << 20)
+    say(f"\nengines, {n:,} loans -> summary.parquet        start-up s   work s   total s  loans/s")
+    for engine in ("local", "spark", "dask"):
+        out = folder / f"engine_{engine}.parquet"
+        extra = [] if engine == "local" else ["--engine", engine]
+        if engine == "spark":
+            extra += ["--master", "local[2]"]
+        start = time.perf_counter()
+        done = subprocess.run(
+            [*bankbot(str(source), "--out", str(out), "--json", *extra)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        if done.returncode:
+            say(f"{engine:<44} failed ({done.returncode}): {done.stderr.strip()[-200:]}")
+            RESULTS[f"engines {n}: {engine}"] = {"failed": done.returncode}
+            continue
+        document = json.loads(done.stdout)
+        work = float(document.get("work_s", document["duration_s"]))
+        spin = wall - work
+        RESULTS[f"engines {n}: {engine}"] = {
+            "wall_s": round(wall, 2),
+            "startup_s": round(spin, 2),
+            "work_s": round(work, 2),
+            "loans_per_s_work": round(n / work),
+        }
+        say(f"{engine:<44}{spin:>10.2f}{work:>9.2f}{wall:>10.2f}{n / work:>9,.0f}")
+    say("  (start-up: process start, imports, session/cluster start; work: the job itself)")
 
 
 def main() -> None:
     """Run the benchmark."""
+    global QUIET
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10k and 100k loans only")
+    parser.add_argument("--quick", action="store_true", help="small sizes, < 2 minutes")
+    parser.add_argument("--json", action="store_true", help="only print the JSON summary")
+    parser.add_argument("--no-engines", action="store_true", help="skip Spark and Dask")
     args = parser.parse_args()
+    QUIET = args.json
     sizes = (10_000, 100_000) if args.quick else (10_000, 100_000, 1_000_000)
-    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
-    print(
-        f"{'':<44}{'loans':>10}{'seconds':>9}{'loans/s':>13}{'rows/s':>13}"
-        f"{'RSS MB':>8}{'file MB':>8}"
-    )
+    info = machine()
+    RESULTS["machine"] = info
+    for key, value in info.items():
+        say(f"{key}: {value}")
+    startup(3 if args.quick else 10)
+    mcp(100 if args.quick else 500)
     with tempfile.TemporaryDirectory(prefix="bankbot-bench-") as tmp:
         folder = Path(tmp)
         warm_up(folder)
+        say(
+            f"\n{'':<44}{'loans':>10}{'seconds':>9}{'loans/s':>13}{'rows/s':>13}"
+            f"{'RSS MB':>8}{'file MB':>8}"
+        )
         for n in sizes:
             bench_size(n, folder, big_schedules=not args.quick)
+        if not args.no_engines:
+            engines(100_000 if args.quick else 10_000_000, folder)
+    if args.json:
+        print(json.dumps(RESULTS, indent=2))
+    else:
+        print("\nJSON summary:\n" + json.dumps(RESULTS, indent=2))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(bash|python)\n(.*?)```", README, flags=re.S)
 
-#: Shell lines that are not `bankbot` runs here: installs, containers, servers, file setup.
+#: Shell lines that are not `bankbot` runs here: installs, containers, servers, file setup,
+#: packing an environment for a cluster.
 NOT_RUN_HERE = (
     "pip ",
     "docker ",
@@ -29,8 +30,14 @@ NOT_RUN_HERE = (
     "echo ",
     "bash ",
     "python batch/",
+    "python -m ",
     "BANKBOT_MCP",
+    "env/bin/",
+    "PYSPARK_PYTHON=",
+    "dask ",
 )
+#: Addresses of clusters that do not exist on a test machine.
+CLUSTERS = ("tcp://", "spark://")
 #: `bankbot` commands that run until their client goes away (tests/test_mcp_server.py covers them).
 LONG_RUNNING = ("serve",)
 
@@ -42,7 +49,8 @@ def _shell_commands() -> list[str]:
             continue
         for line in body.replace("\\\n", " ").splitlines():
             line = line.strip()
-            if line and not line.startswith(NOT_RUN_HERE) and not line.startswith("#"):
+            runnable = not line.startswith(NOT_RUN_HERE) and not any(c in line for c in CLUSTERS)
+            if line and runnable and not line.startswith("#"):
                 commands.append(line)
     return commands
 
@@ -59,6 +67,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(ROOT / "bankbot.sample.toml", tmp_path / "bankbot.sample.toml")
     sample = pacsv.read_csv(ROOT / "batch" / "sample_portfolio.csv")
     pq.write_table(sample, tmp_path / "portfolio.parquet")
+    (tmp_path / "portfolio").mkdir()
+    pq.write_table(sample, tmp_path / "portfolio" / "part-0.parquet")
     renamed = sample.rename_columns(
         [
             "amount" if n == "principal" else "term" if n == "term_months" else n

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,6 +25,16 @@ batch_app = typer.Typer(
 )
 
 DEFAULT_SUMMARY = Path("out/summary.csv")
+#: The default summary of the distributed engines: a Parquet dataset directory.
+DEFAULT_DATASET = Path("out/summary.parquet")
+
+
+class Engine(StrEnum):
+    """Where the batch core runs."""
+
+    LOCAL = "local"
+    SPARK = "spark"
+    DASK = "dask"
 
 
 def _column_map(pairs: list[str]) -> dict[str, str]:
@@ -43,12 +54,20 @@ def run(
         Path,
         typer.Argument(
             metavar="INPUT",
-            help="Portfolio .csv (or .csv.gz, .csv.bz2, .csv.zst) or .parquet file.",
+            help="Portfolio .csv (or .csv.gz, .csv.bz2, .csv.zst) or .parquet file"
+            " (spark/dask: Parquet file, directory or glob).",
         ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Summary file, .csv (.csv.gz, ...) or .parquet.")
-    ] = DEFAULT_SUMMARY,
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Summary file, .csv (.csv.gz, ...) or .parquet (spark/dask: a Parquet dataset"
+            f" directory) [default: {DEFAULT_SUMMARY}; spark/dask: {DEFAULT_DATASET}]",
+            show_default=False,
+        ),
+    ] = None,
     schedules: Annotated[
         Path | None,
         typer.Option(help="Also write every loan's monthly schedule here (.csv or .parquet)."),
@@ -88,6 +107,17 @@ def run(
     delimiter: Annotated[
         str, typer.Option(help="CSV field delimiter: one character such as ';', or 'tab'.")
     ] = ",",
+    engine: Annotated[
+        Engine, typer.Option(help="Run in process, or on Spark or Dask (optional extras).")
+    ] = Engine.LOCAL,
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL (default: spark-submit's, else local[*])."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (default: a LocalCluster for the run)."),
+    ] = None,
     json_: JsonFlag = False,
 ) -> None:
     """Amortize every loan of a portfolio: summary, optional schedules, rejects, manifest.
@@ -101,9 +131,15 @@ def run(
 
     Example: bankbot batch run batch/sample_portfolio.csv --out out/summary.parquet
     """
-    from bankbot_tools.portfolio.run import run as run_job
-
-    with command("batch run", chunk_size=chunk_size, schedules=schedules is not None) as event:
+    with command(
+        "batch run", chunk_size=chunk_size, schedules=schedules is not None, engine=engine.value
+    ) as event:
+        if engine is Engine.LOCAL and (master or scheduler):
+            raise ValueError("--master and --scheduler need --engine spark or dask")
+        if (engine is Engine.SPARK and scheduler) or (engine is Engine.DASK and master):
+            raise ValueError("--master goes with --engine spark, --scheduler with --engine dask")
+        if out is None:
+            out = DEFAULT_SUMMARY if engine is Engine.LOCAL else DEFAULT_DATASET
         job = BatchJob(
             input=input_path,
             summary=out,
@@ -117,8 +153,7 @@ def run(
             encoding=encoding,
             delimiter="\t" if delimiter.lower() in ("tab", "\\t") else delimiter,
         )
-        with _progress() as on_chunk:
-            result = run_job(job, on_chunk)
+        result = _run(job, engine, master or scheduler)
         event.update(
             rows_read=result["counts"]["read"],
             processed=result["counts"]["processed"],
@@ -133,6 +168,24 @@ def run(
                 f"{counts['processed']} loans processed, {counts['rejected']} rejected"
                 f" of {counts['read']} rows in {result['duration_s']} s -> {out}"
             )
+
+
+def _run(job: BatchJob, engine: Engine, address: str | None) -> dict[str, Any]:
+    """Run the job on the chosen engine; returns its manifest."""
+    if engine is Engine.LOCAL:
+        from bankbot_tools.portfolio.run import run as run_job
+
+        with _progress() as on_chunk:
+            return run_job(job, on_chunk)
+    from bankbot_tools.portfolio.engines.runner import run_distributed
+
+    if engine is Engine.SPARK:
+        from bankbot_tools.portfolio.engines.spark import SparkEngine
+
+        return run_distributed(job, SparkEngine(address))
+    from bankbot_tools.portfolio.engines.dask import DaskEngine
+
+    return run_distributed(job, DaskEngine(address))
 
 
 class _progress:

@@ -63,14 +63,15 @@ def hash_strings(column: pa.Array) -> UIntArray:
 class SeenIds:
     """Exact duplicate detection over a whole file, kept compact.
 
-    Remembers each first-seen id in Arrow (a few bytes each) plus its 64-bit hash in a
-    sorted numpy array; equal hashes are confirmed by comparing the strings, so a hash
-    collision never rejects a loan.
+    Remembers each first-seen id in Arrow (a few bytes each) plus its 64-bit hash in
+    sorted numpy runs; equal hashes are confirmed by comparing the strings, so a hash
+    collision never rejects a loan. The runs merge like a binary counter (a run merges
+    into the one before it once it is at least as big), so each hash is copied
+    O(log n) times in all, not once per chunk: the cost grows as n log n, not n**2.
     """
 
     def __init__(self) -> None:
-        self._hashes = np.zeros(0, dtype=np.uint64)
-        self._where = np.zeros(0, dtype=np.int64)
+        self._runs: list[tuple[UIntArray, npt.NDArray[np.int64]]] = []
         self._ids: list[pa.Array] = []
         self._starts: list[int] = []
         self._count = 0
@@ -94,16 +95,17 @@ class SeenIds:
         repeated = mask(pc.fill_null(pc.equal(pc.utf8_length(ids), 0), True))
         order = np.argsort(hashes)
         ranked = hashes[order]  # sorted queries keep the searches cache-friendly
-        size = self._hashes.size
-        spot = np.searchsorted(self._hashes, ranked)
-        padded = np.append(self._hashes, np.uint64(0))  # a sentinel for spot == size
-        for k in np.flatnonzero((spot < size) & (padded[spot] == ranked)).tolist():
-            row = int(order[k])
-            value = ids[row].as_py()
-            j = int(spot[k])
-            while j < size and self._hashes[j] == ranked[k] and not repeated[row]:
-                repeated[row] = self._stored(int(self._where[j])) == value
-                j += 1
+        for stored, where in self._runs:
+            size = stored.size
+            spot = np.searchsorted(stored, ranked)
+            found = (spot < size) & (stored[np.minimum(spot, size - 1)] == ranked)
+            for k in np.flatnonzero(found).tolist():
+                row = int(order[k])
+                value = ids[row].as_py()
+                j = int(spot[k])
+                while j < size and stored[j] == ranked[k] and not repeated[row]:
+                    repeated[row] = self._stored(int(where[j])) == value
+                    j += 1
         ties = np.flatnonzero(ranked[1:] == ranked[:-1])
         for run in np.split(ties, np.flatnonzero(np.diff(ties) > 1) + 1) if ties.size else []:
             rows = np.sort(order[run[0] : run[-1] + 2]).tolist()
@@ -115,8 +117,16 @@ class SeenIds:
         self._ids.append(ids.take(pa.array(fresh)))
         keep = ~repeated[order]
         stored_at = self._count + np.cumsum(~repeated) - 1
-        at = np.searchsorted(self._hashes, ranked[keep])
-        self._hashes = np.insert(self._hashes, at, ranked[keep])
-        self._where = np.insert(self._where, at, stored_at[order[keep]])
+        if fresh.size:
+            self._runs.append((ranked[keep], stored_at[order[keep]]))
+        while len(self._runs) > 1 and self._runs[-1][0].size >= self._runs[-2][0].size:
+            (old, old_where), (new, new_where) = self._runs[-2], self._runs.pop()
+            at = np.searchsorted(old, new, side="right") + np.arange(new.size)  # a linear merge
+            older = np.ones(old.size + new.size, dtype=np.bool_)
+            older[at] = False
+            merged, merged_where = np.empty_like(older, np.uint64), np.empty_like(older, np.int64)
+            merged[at], merged[older] = new, old
+            merged_where[at], merged_where[older] = new_where, old_where
+            self._runs[-1] = (merged, merged_where)
         self._count += fresh.size
         return repeated

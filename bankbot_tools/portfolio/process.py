@@ -26,7 +26,7 @@ from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio.arrow import SUMMARY_SCHEMA, money
 from bankbot_tools.portfolio.dedupe import SeenIds
 from bankbot_tools.portfolio.job import ChunkResult, Reject
-from bankbot_tools.portfolio.parse import Parsed, parse_column
+from bankbot_tools.portfolio.parse import BoolArray, Parsed, parse_column
 from bankbot_tools.portfolio.read import FIELDS
 from bankbot_tools.portfolio.shapes import COLUMNS as SHAPE_COLUMNS
 from bankbot_tools.portfolio.shapes import ShapeColumns, check_terms, parse_shapes
@@ -49,10 +49,29 @@ def process_chunk(
 
     Schedule slices go to ``schedule_sink`` as they are computed.
     """
+    ids = table["loan_id"].combine_chunks().cast(pa.string())
+    rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
+    return process_rows(table, rows, seen.repeated(ids), schedule_sink)
+
+
+def process_rows(
+    table: pa.Table,
+    rows: IntArray,
+    repeated: BoolArray,
+    schedule_sink: ScheduleSink | None,
+    *,
+    summary: bool = True,
+) -> ChunkResult:
+    """The pure core: rows numbered ``rows`` (1-based, in input order) -> summary and rejects.
+
+    ``repeated`` is true where the loan_id is empty or claimed by an earlier row (the
+    caller's dedupe pass decides that). With ``summary=False`` only the rejects are
+    computed (validation without the month loop); the summary is then empty.
+    """
     n = table.num_rows
     ids = table["loan_id"].combine_chunks().cast(pa.string())
     reasons: dict[int, list[str]] = {}
-    for i in np.flatnonzero(seen.repeated(ids)).tolist():
+    for i in np.flatnonzero(repeated).tolist():
         reasons[i] = ["duplicate loan_id" if ids[i].as_py() else "loan_id is required"]
     parsed: dict[str, Parsed] = {}
     for name, spec in FIELDS.items():
@@ -93,9 +112,13 @@ def process_chunk(
         keep, principal, rate, months, extra = (
             np.delete(a, stuck) for a in (keep, principal, rate, months, extra)
         )
+    if not summary:
+        keep = keep[:0]
+        principal, rate, months, extra = (a[:0] for a in (principal, rate, months, extra))
+        shapes = None if shapes is None else shapes.take(keep)
     kept_ids = ids.take(pa.array(keep))
     columns = _amortize(kept_ids, principal, rate, months, extra, schedule_sink, shapes)
-    summary = pa.Table.from_arrays(
+    result = pa.Table.from_arrays(
         [
             kept_ids,
             *(money(c) for c in columns[:5]),
@@ -105,9 +128,9 @@ def process_chunk(
         schema=SUMMARY_SCHEMA,
     )
     rejects = [
-        Reject(first_row + i, ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
+        Reject(int(rows[i]), ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
     ]
-    return ChunkResult(summary, rejects)
+    return ChunkResult(result, rejects)
 
 
 def _amortize(

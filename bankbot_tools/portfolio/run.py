@@ -47,7 +47,7 @@ def run(job: BatchJob, on_chunk: ProgressCallback | None = None) -> dict[str, An
 def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -> dict[str, Any]:
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    threading.Thread(target=_warm_up, name="batch-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, name="batch-warm-up", daemon=True).start()
     targets = [job.summary, job.rejects_path, job.manifest_path]
     if job.schedules is not None:
         targets.append(job.schedules)
@@ -86,10 +86,16 @@ def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -
         return outputs.finish(progress, started, clock)
 
 
-def _warm_up() -> None:
-    """Load the compiled kernel (numba's cache) while the first chunk is read and parsed."""
-    from bankbot_tools.loans.kernel import compiled_month_loop
+#: Enough loans for the kernel to take its compiled path (plain Python below 64).
+_WARM_UP_LOANS = 128
 
-    compiled_month_loop()
-    one = np.ones(1, dtype=np.int64)
-    amortize_loans(one, one * 0, one, one * 0)
+
+def warm_up() -> None:
+    """Load the compiled kernel (numba's cache; compile it if absent) with a tiny run.
+
+    The batch engine calls it in a thread while the first chunk is read and parsed; the
+    container image calls it at build time so that its first run does not compile.
+    A dispatcher alone loads nothing: only a call with the real argument types does.
+    """
+    one = np.ones(_WARM_UP_LOANS, dtype=np.int64)
+    amortize_loans(one * 10_000_000, one * 65_000, one * 360, one * 100, with_schedule=True)

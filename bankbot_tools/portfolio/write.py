@@ -27,7 +27,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from bankbot_tools.fileio import Format, HashingFile, compression_of, output_format, temp_beside
+from bankbot_tools.fileio import (
+    Format,
+    HashingFile,
+    atomic_path,
+    compression_of,
+    output_format,
+    temp_beside,
+)
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.portfolio.arrow import (
     REJECTS_SCHEMA,
@@ -241,6 +248,20 @@ class Outputs:
         for future in self.pending:
             future.cancel()
         self._cleanup.close()
+
+
+def write_rejects_file(rejects: list[Reject], target: Path) -> str:
+    """A whole rejects file at once, exactly as a run writes it (spreadsheet-safe CSV, compressed
+    when the name asks), replacing ``target`` atomically; returns its SHA-256."""
+    with atomic_path(target) as temp:
+        writer = _Writer(
+            temp, REJECTS_SCHEMA, Format.CSV, schedule=False, codec=compression_of(target)
+        )
+        try:
+            writer.write(_rejects_table(rejects))
+        finally:
+            writer.close()
+    return writer.sha256()
 
 
 def _rejects_table(rejects: list[Reject]) -> pa.Table:
