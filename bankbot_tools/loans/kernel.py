@@ -193,8 +193,10 @@ def _in_parts(n: int, arrays: tuple[npt.NDArray[Any], ...]) -> None:
         return
     if _pool is None:
         _pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="amortize")
-    bounds = (np.linspace(0, n // _BLOCK, _WORKERS + 1).astype(np.int64) * _BLOCK).tolist()
-    bounds[-1] = n
+    # Loans come sorted by term: cut where each part has the same loan-months, not loans.
+    work = np.cumsum(arrays[3])
+    cuts = np.searchsorted(work, np.linspace(0, work[-1], _WORKERS + 1)[1:-1])
+    bounds = [0, *(cuts // _BLOCK * _BLOCK).tolist(), n]
     parts = [_pool.submit(months, *arrays, lo, hi) for lo, hi in itertools.pairwise(bounds)]
     for part in parts:
         part.result()
