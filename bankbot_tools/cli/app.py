@@ -13,7 +13,7 @@ import typer
 from bankbot_tools import __version__, events
 from bankbot_tools.cli.analytics import analytics_app
 from bankbot_tools.cli.batch import batch_app
-from bankbot_tools.cli.common import OneLineErrors
+from bankbot_tools.cli.common import OneLineErrors, teardown_skipped
 from bankbot_tools.cli.compliance import compliance_test
 from bankbot_tools.cli.loan import loan_calc
 from bankbot_tools.cli.plan import payment_plan
@@ -104,7 +104,11 @@ def main() -> None:
     try:
         app()
     except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
         if events.emitted() == emitted:
-            code = done.code if isinstance(done.code, int) else int(done.code is not None)
             _exit_event(code, started)
+        if teardown_skipped():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
         raise

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bankbot_tools.cli.common import JsonFlag, command, print_json
+from bankbot_tools.cli.common import JsonFlag, command, print_json, skip_teardown
 from bankbot_tools.fileio import Format
 from bankbot_tools.portfolio.job import DEFAULT_CHUNK_SIZE, BatchJob
 
@@ -176,7 +176,9 @@ def _run(job: BatchJob, engine: Engine, address: str | None) -> dict[str, Any]:
         from bankbot_tools.portfolio.run import run as run_job
 
         with _progress() as on_chunk:
-            return run_job(job, on_chunk)
+            manifest = run_job(job, on_chunk)
+        skip_teardown()
+        return manifest
     from bankbot_tools.portfolio.engines.runner import run_distributed
 
     if engine is Engine.SPARK:

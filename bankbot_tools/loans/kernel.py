@@ -30,13 +30,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bankbot_tools.loans.periods import RATE_SCALE, LoanShapes, Periods, build_periods
+from bankbot_tools.loans.periods import (
+    RATE_DIVISOR,
+    RATE_SCALE,
+    LoanShapes,
+    Periods,
+    build_periods,
+)
 from bankbot_tools.loans.schedule import KERNEL_COLUMNS, Amortized
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray, div_half_up, format_cents
-
-#: 12 months times the rate's scale (millionths): interest = balance * ppm / RATE_DIVISOR.
-RATE_DIVISOR = 12 * RATE_SCALE
 
 
 def _exact_payment(
@@ -142,6 +145,7 @@ def simulate(
         p.day_row,
         periods.days,
         p.day_den,
+        p.shaped(),
     )
     sorted_totals = np.zeros((5, n), dtype=np.int64)
     no_rows = np.zeros((len(KERNEL_COLUMNS), 0), dtype=np.int64)
@@ -225,6 +229,7 @@ def _month_loop(
     day_row: IntArray,
     days: npt.NDArray[np.int16],
     day_den: IntArray,
+    shaped: npt.NDArray[np.bool_],
     totals: IntArray,
     loan_index: IntArray,
     rows: IntArray,
@@ -257,24 +262,27 @@ def _month_loop(
                 if bi <= 0 or month > horizon[i]:
                     continue
                 alive = True
-                num = rate_ppm[i]
-                den = rate_den[i]
-                if day_row[i] >= 0:
-                    num = num * days[day_row[i] + month - 1]
-                    den = day_den[i]
-                if den == RATE_DIVISOR:  # monthly: a constant divisor compiles to a multiply
-                    interest = _half_up(bi * num, RATE_DIVISOR)
-                elif num < _ONE_STEP_NUMERATOR and bi < _ONE_STEP_BALANCE:
-                    interest = _half_up(bi * num, den)
-                else:  # exact two-step division: bi * num may not fit in int64
-                    whole = bi // den
-                    interest = whole * num + _half_up((bi - whole * den) * num, den)
                 due_now = due[i]
-                if month == 1:
-                    interest += odd_extra[i]
-                    due_now += odd_extra[i]
-                if month <= interest_only[i]:
-                    due_now = interest + extra[i]
+                if not shaped[i]:  # a level monthly loan: the common case, kept lean
+                    interest = _half_up(bi * rate_ppm[i], RATE_DIVISOR)
+                else:
+                    num = rate_ppm[i]
+                    den = rate_den[i]
+                    if day_row[i] >= 0:
+                        num = num * days[day_row[i] + month - 1]
+                        den = day_den[i]
+                    if den == RATE_DIVISOR:  # a constant divisor compiles to a multiply
+                        interest = _half_up(bi * num, RATE_DIVISOR)
+                    elif num < _ONE_STEP_NUMERATOR and bi < _ONE_STEP_BALANCE:
+                        interest = _half_up(bi * num, den)
+                    else:  # exact two-step division: bi * num may not fit in int64
+                        whole = bi // den
+                        interest = whole * num + _half_up((bi - whole * den) * num, den)
+                    if month == 1:
+                        interest += odd_extra[i]
+                        due_now += odd_extra[i]
+                    if month <= interest_only[i]:
+                        due_now = interest + extra[i]
                 owed = bi + interest
                 closing = owed <= due_now or (closes[i] and month == horizon[i])
                 paid = owed if closing else due_now

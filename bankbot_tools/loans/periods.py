@@ -25,6 +25,8 @@ from bankbot_tools.rules import NO_DATE
 
 #: The rate's scale: rates are millionths.
 RATE_SCALE = 1_000_000
+#: 12 months times the rate's scale (millionths): interest = balance * ppm / RATE_DIVISOR.
+RATE_DIVISOR = 12 * RATE_SCALE
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,16 @@ class Periods:
             days=np.zeros(0, dtype=np.int16),
             day_den=zeros + RATE_SCALE,
         )
+
+    def shaped(self) -> npt.NDArray[np.bool_]:
+        """True for loans that are not level monthly ones (the month loop's general path)."""
+        shaped: npt.NDArray[np.bool_] = (
+            (self.rate_den != RATE_DIVISOR)
+            | (self.day_row >= 0)
+            | (self.interest_only > 0)
+            | (self.odd_extra != 0)
+        )
+        return shaped
 
     def take(self, index: IntArray) -> Periods:
         """The loans ``index`` (``days`` is shared, ``day_row`` stays valid)."""

@@ -1,12 +1,16 @@
 """Duplicate loan ids across a whole portfolio, exactly, in little memory.
 
 pyarrow has no public vectorized string hash and pandas' ``hash_array`` converts strings to
-Python objects first, so ids are hashed over the Arrow buffers with numpy.
+Python objects first, so ids are hashed over the Arrow buffers, and looked up in an
+open-addressing table, by two small loops compiled with numba.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
+from functools import cache
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +20,7 @@ import pyarrow.compute as pc
 from bankbot_tools.portfolio.parse import BoolArray, mask
 
 UIntArray = npt.NDArray[np.uint64]
+T = TypeVar("T")
 #: The 64-bit FNV prime: each byte is weighted by a power of it (a polynomial hash).
 _POWER = np.uint64(0x100000001B3)
 #: The multipliers of MurmurHash3's 64-bit finalizer (fmix64), which mixes every input
@@ -23,10 +28,11 @@ _POWER = np.uint64(0x100000001B3)
 _FMIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 #: fmix64's shift.
 _SHIFT = np.uint64(33)
+_ONE = np.uint64(1)
 
 
 def hash_strings(column: pa.Array) -> UIntArray:
-    """A 64-bit hash per string, vectorized over the Arrow buffers (nulls and "" hash alike).
+    """A 64-bit hash per string, over the Arrow buffers (nulls and "" hash alike).
 
     Equal strings hash equal; different strings almost never do. Callers that need
     exactness compare the strings behind equal hashes.
@@ -38,47 +44,123 @@ def hash_strings(column: pa.Array) -> UIntArray:
     ids = pc.cast(column, pa.string())
     n = len(ids)
     offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32, count=n + 1, offset=ids.offset * 4)
-    lengths = np.diff(offsets).astype(np.int64)
-    first, last = int(offsets[0]), int(offsets[-1])
     data = ids.buffers()[2]
-    raw = (
-        np.frombuffer(data, dtype=np.uint8)[first:last]
-        if data is not None and last > first
-        else np.zeros(0, np.uint8)
-    )
-    hashes = lengths.astype(np.uint64)
-    filled = np.flatnonzero(lengths > 0)
-    if raw.size:
-        position = np.arange(raw.size) - np.repeat(offsets[:-1] - first, lengths)
-        powers = np.cumprod(np.full(int(lengths.max()), _POWER, dtype=np.uint64))
-        terms = (raw.astype(np.uint64) + np.uint64(1)) * powers[position]
-        hashes[filled] += np.add.reduceat(terms, (offsets[:-1] - first)[filled])
-    for multiplier in _FMIX:
-        hashes ^= hashes >> _SHIFT
-        hashes *= multiplier
-    hashes ^= hashes >> _SHIFT
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    hashes = np.empty(n, dtype=np.uint64)
+    _compiled(_hash_loop)(offsets, raw, hashes)
     return hashes
 
 
-class SeenIds:
-    """Exact duplicate detection over a whole file, kept compact.
+def _hash_loop(offsets: npt.NDArray[np.int32], data: npt.NDArray[np.uint8], out: UIntArray) -> None:
+    """Per string: its length plus each byte (+1) times a power of the FNV prime, mixed by
+    fmix64."""
+    for k in range(out.size):
+        h = np.uint64(offsets[k + 1] - offsets[k])
+        power = _POWER
+        for position in range(offsets[k], offsets[k + 1]):
+            h += (np.uint64(data[position]) + _ONE) * power
+            power *= _POWER
+        for multiplier in _FMIX:
+            h ^= h >> _SHIFT
+            h *= multiplier
+        out[k] = h ^ (h >> _SHIFT)
 
-    Remembers each first-seen id in Arrow (a few bytes each) plus its 64-bit hash in
-    sorted numpy runs; equal hashes are confirmed by comparing the strings, so a hash
-    collision never rejects a loan. The runs merge like a binary counter (a run merges
-    into the one before it once it is at least as big), so each hash is copied
-    O(log n) times in all, not once per chunk: the cost grows as n log n, not n**2.
+
+#: Slots of the first hash table; it doubles whenever it is more than 70% full.
+_FIRST_SLOTS = 1 << 16
+_MAX_LOAD = 0.7
+#: What :func:`_claim` says of a row.
+_FRESH, _MATCH, _BLANK = 0, 1, 2
+
+
+def _claim(
+    hashes: UIntArray,
+    blank: BoolArray,
+    slots_hash: UIntArray,
+    slots_where: npt.NDArray[np.int64],
+    first_where: int,
+    status: npt.NDArray[np.int8],
+    matched: npt.NDArray[np.int64],
+) -> int:
+    """Look each hash up in the open-addressing table, claiming a slot for new ones.
+
+    A new hash gets the next stored position (``first_where``, then up) and status
+    ``_FRESH``; a hash already there gets ``_MATCH`` and the stored position it matched
+    (a candidate duplicate, which the caller confirms on the strings). Returns how many
+    were fresh. Linear probing over a power-of-two table.
+    """
+    mask = slots_hash.size - 1
+    low_bits = np.uint64(mask)
+    fresh = 0
+    for k in range(hashes.size):
+        if blank[k]:
+            status[k] = _BLANK
+            continue
+        h = hashes[k]
+        j = np.int64(h & low_bits)
+        while True:
+            where = slots_where[j]
+            if where < 0:
+                slots_hash[j] = h
+                slots_where[j] = first_where + fresh
+                status[k] = _FRESH
+                fresh += 1
+                break
+            if slots_hash[j] == h:
+                status[k] = _MATCH
+                matched[k] = where
+                break
+            j = (j + 1) & mask
+    return fresh
+
+
+@cache
+def _compiled(function: Callable[..., T]) -> Callable[..., T]:
+    """``function`` compiled by numba (cached on disk), imported only when first used."""
+    import numba
+
+    compiled: Callable[..., T] = numba.njit(cache=True, nogil=True)(function)
+    return compiled
+
+
+class SeenIds:
+    """Exact duplicate detection over a whole file, in one pass and little memory.
+
+    Each first-seen id is kept in Arrow (a few bytes each) and its 64-bit hash in an
+    open-addressing table (16 bytes a slot, at most 70% full), so a lookup costs O(1)
+    whatever the file's size. Equal hashes are confirmed by comparing the strings; the
+    rare id whose hash collides with a different id's is remembered by its text, so a
+    collision never rejects a loan.
     """
 
     def __init__(self) -> None:
-        self._runs: list[tuple[UIntArray, npt.NDArray[np.int64]]] = []
+        self._hash = np.zeros(_FIRST_SLOTS, dtype=np.uint64)
+        self._where = np.full(_FIRST_SLOTS, -1, dtype=np.int64)
         self._ids: list[pa.Array] = []
         self._starts: list[int] = []
+        self._collided: set[str] = set()
         self._count = 0
 
     def _stored(self, where: int) -> str:
         part = bisect.bisect_right(self._starts, where) - 1
         return str(self._ids[part][where - self._starts[part]].as_py())
+
+    def _grow(self, more: int) -> None:
+        """Double the table until ``more`` new ids fit under the load limit."""
+        size = self._hash.size
+        while self._count + more > _MAX_LOAD * size:
+            size *= 2
+        if size == self._hash.size:
+            return
+        used = np.flatnonzero(self._where >= 0)
+        # Claimed again in stored order from 0, each hash gets back its own position.
+        hashes = self._hash[used[np.argsort(self._where[used])]]
+        self._hash = np.zeros(size, dtype=np.uint64)
+        self._where = np.full(size, -1, dtype=np.int64)
+        count = hashes.size
+        status, matched = np.empty(count, dtype=np.int8), np.empty(count, dtype=np.int64)
+        blank = np.zeros(count, dtype=np.bool_)
+        _compiled(_claim)(hashes, blank, self._hash, self._where, 0, status, matched)
 
     def repeated(self, column: pa.Array) -> BoolArray:
         """True where the id is null, empty, or seen before (earlier in ``column`` or in an
@@ -91,42 +173,22 @@ class SeenIds:
         [True, False, True]
         """
         ids = pc.cast(column, pa.string())
-        hashes = hash_strings(ids)
-        repeated = mask(pc.fill_null(pc.equal(pc.utf8_length(ids), 0), True))
-        order = np.argsort(hashes)
-        ranked = hashes[order]  # sorted queries keep the searches cache-friendly
-        for stored, where in self._runs:
-            size = stored.size
-            spot = np.searchsorted(stored, ranked)
-            found = (spot < size) & (stored[np.minimum(spot, size - 1)] == ranked)
-            for k in np.flatnonzero(found).tolist():
-                row = int(order[k])
-                value = ids[row].as_py()
-                j = int(spot[k])
-                while j < size and stored[j] == ranked[k] and not repeated[row]:
-                    repeated[row] = self._stored(int(where[j])) == value
-                    j += 1
-        ties = np.flatnonzero(ranked[1:] == ranked[:-1])
-        for run in np.split(ties, np.flatnonzero(np.diff(ties) > 1) + 1) if ties.size else []:
-            rows = np.sort(order[run[0] : run[-1] + 2]).tolist()
-            values = [ids[row].as_py() for row in rows]
-            for a, row in enumerate(rows):
-                repeated[row] |= bool(values[a]) and values[a] in values[:a]
-        fresh = np.flatnonzero(~repeated)
+        n = len(ids)
+        blank = mask(pc.fill_null(pc.equal(pc.utf8_length(ids), 0), True))
+        self._grow(n)
+        status = np.empty(n, dtype=np.int8)
+        matched = np.full(n, -1, dtype=np.int64)
+        _compiled(_claim)(
+            hash_strings(ids), blank, self._hash, self._where, self._count, status, matched
+        )
+        fresh = np.flatnonzero(status == _FRESH)
         self._starts.append(self._count)
         self._ids.append(ids.take(pa.array(fresh)))
-        keep = ~repeated[order]
-        stored_at = self._count + np.cumsum(~repeated) - 1
-        if fresh.size:
-            self._runs.append((ranked[keep], stored_at[order[keep]]))
-        while len(self._runs) > 1 and self._runs[-1][0].size >= self._runs[-2][0].size:
-            (old, old_where), (new, new_where) = self._runs[-2], self._runs.pop()
-            at = np.searchsorted(old, new, side="right") + np.arange(new.size)  # a linear merge
-            older = np.ones(old.size + new.size, dtype=np.bool_)
-            older[at] = False
-            merged, merged_where = np.empty_like(older, np.uint64), np.empty_like(older, np.int64)
-            merged[at], merged[older] = new, old
-            merged_where[at], merged_where[older] = new_where, old_where
-            self._runs[-1] = (merged, merged_where)
         self._count += fresh.size
+        repeated: BoolArray = status != _FRESH
+        for row in np.flatnonzero(status == _MATCH).tolist():
+            value = str(ids[row].as_py())
+            if value != self._stored(int(matched[row])) and value not in self._collided:
+                self._collided.add(value)
+                repeated[row] = False
         return repeated

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from bankbot_tools import events
 from bankbot_tools.fileio import output_format
@@ -91,11 +92,14 @@ _WARM_UP_LOANS = 128
 
 
 def warm_up() -> None:
-    """Load the compiled kernel (numba's cache; compile it if absent) with a tiny run.
+    """Load the compiled loops (numba's cache; compile them if absent) with tiny runs.
 
     The batch engine calls it in a thread while the first chunk is read and parsed; the
     container image calls it at build time so that its first run does not compile.
     A dispatcher alone loads nothing: only a call with the real argument types does.
+    The id lookup also makes pyarrow import pandas (it does on its first conversion), so
+    that happens here too rather than in the first chunk.
     """
+    SeenIds().repeated(pa.array(["warm-up", "warm-up"]))
     one = np.ones(_WARM_UP_LOANS, dtype=np.int64)
     amortize_loans(one * 10_000_000, one * 65_000, one * 360, one * 100, with_schedule=True)
