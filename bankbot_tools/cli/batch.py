@@ -107,6 +107,12 @@ def run(
     delimiter: Annotated[
         str, typer.Option(help="CSV field delimiter: one character such as ';', or 'tab'.")
     ] = ",",
+    apr: Annotated[
+        bool,
+        typer.Option(
+            "--apr", help="Also write each loan's Regulation Z APR (apr_percent; in process only)."
+        ),
+    ] = False,
     engine: Annotated[
         Engine, typer.Option(help="Run in process, or on Spark or Dask (optional extras).")
     ] = Engine.LOCAL,
@@ -134,6 +140,8 @@ def run(
     with command(
         "batch run", chunk_size=chunk_size, schedules=schedules is not None, engine=engine.value
     ) as event:
+        if apr and engine is not Engine.LOCAL:
+            raise ValueError("--apr runs in process only (without --engine)")
         if engine is Engine.LOCAL and (master or scheduler):
             raise ValueError("--master and --scheduler need --engine spark or dask")
         if (engine is Engine.SPARK and scheduler) or (engine is Engine.DASK and master):
@@ -152,6 +160,7 @@ def run(
             column_map=_column_map(column_map or []),
             encoding=encoding,
             delimiter="\t" if delimiter.lower() in ("tab", "\\t") else delimiter,
+            apr=apr,
         )
         result = _run(job, engine, master or scheduler)
         event.update(

@@ -27,6 +27,16 @@ SUMMARY_SCHEMA = pa.schema(
         ("interest_saved", MONEY),
     ]
 )
+#: The APR in percent with 3 decimals (Regulation Z), a summary column on request (``--apr``).
+APR = pa.decimal128(7, 3)
+APR_FIELD = pa.field("apr_percent", APR)
+
+
+def summary_schema(*, apr: bool = False) -> pa.Schema:
+    """The summary's columns, with ``apr_percent`` last when asked for."""
+    return SUMMARY_SCHEMA.append(APR_FIELD) if apr else SUMMARY_SCHEMA
+
+
 REJECTS_SCHEMA = pa.schema([("row", pa.int64()), ("loan_id", pa.string()), ("reason", pa.string())])
 #: Schedule columns change slowly from row to row: delta encoding plus snappy is both
 #: compact and fast to write; loan ids repeat, so they are dictionary-encoded.

@@ -43,7 +43,8 @@ class BatchJob:
     no format or compression extension (``summary`` of ``summary.csv.gz``).
     ``column_map`` maps an input column name (``principal``) to the file's name for it.
     A CSV input is UTF-8 (with or without a byte-order mark) unless ``encoding`` names
-    another Python codec, and ``delimiter``-separated.
+    another Python codec, and ``delimiter``-separated. With ``apr`` the summary carries
+    each loan's Regulation Z APR in percent (``apr_percent``).
     """
 
     input: Path
@@ -57,6 +58,7 @@ class BatchJob:
     column_map: Mapping[str, str] = field(default_factory=dict)
     encoding: str | None = None
     delimiter: str = ","
+    apr: bool = False
 
     @property
     def rejects_path(self) -> Path:

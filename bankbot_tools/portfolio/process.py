@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pyarrow as pa
 
+from bankbot_tools.loans.disclosure import fast_aprs
 from bankbot_tools.loans.kernel import (
     amortize_loans,
     annuity_payment,
@@ -23,7 +24,7 @@ from bankbot_tools.loans.kernel import (
 from bankbot_tools.loans.periods import LoanShapes
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.money import IntArray
-from bankbot_tools.portfolio.arrow import SUMMARY_SCHEMA, money
+from bankbot_tools.portfolio.arrow import APR, money, summary_schema
 from bankbot_tools.portfolio.dedupe import SeenIds
 from bankbot_tools.portfolio.job import ChunkResult, Reject
 from bankbot_tools.portfolio.parse import BoolArray, Parsed, parse_column
@@ -43,7 +44,12 @@ ScheduleSink = Callable[[pa.Array, Schedule], None]
 
 
 def process_chunk(
-    table: pa.Table, first_row: int, seen: SeenIds, schedule_sink: ScheduleSink | None
+    table: pa.Table,
+    first_row: int,
+    seen: SeenIds,
+    schedule_sink: ScheduleSink | None,
+    *,
+    with_apr: bool = False,
 ) -> ChunkResult:
     """Validate and amortize one chunk whose first data row is ``first_row`` (1-based).
 
@@ -51,7 +57,7 @@ def process_chunk(
     """
     ids = table["loan_id"].combine_chunks().cast(pa.string())
     rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
-    return process_rows(table, rows, seen.repeated(ids), schedule_sink)
+    return process_rows(table, rows, seen.repeated(ids), schedule_sink, with_apr=with_apr)
 
 
 def process_rows(
@@ -61,12 +67,14 @@ def process_rows(
     schedule_sink: ScheduleSink | None,
     *,
     summary: bool = True,
+    with_apr: bool = False,
 ) -> ChunkResult:
     """The pure core: rows numbered ``rows`` (1-based, in input order) -> summary and rejects.
 
     ``repeated`` is true where the loan_id is empty or claimed by an earlier row (the
     caller's dedupe pass decides that). With ``summary=False`` only the rejects are
-    computed (validation without the month loop); the summary is then empty.
+    computed (validation without the month loop); the summary is then empty. With
+    ``with_apr`` the summary also carries each loan's Regulation Z APR (``apr_percent``).
     """
     n = table.num_rows
     ids = table["loan_id"].combine_chunks().cast(pa.string())
@@ -118,15 +126,17 @@ def process_rows(
         shapes = None if shapes is None else shapes.take(keep)
     kept_ids = ids.take(pa.array(keep))
     columns = _amortize(kept_ids, principal, rate, months, extra, schedule_sink, shapes)
-    result = pa.Table.from_arrays(
-        [
-            kept_ids,
-            *(money(c) for c in columns[:5]),
-            pa.array(columns[5].astype(np.int32)),
-            money(columns[6]),
-        ],
-        schema=SUMMARY_SCHEMA,
-    )
+    arrays = [
+        kept_ids,
+        *(money(c) for c in columns[:5]),
+        pa.array(columns[5].astype(np.int32)),
+        money(columns[6]),
+    ]
+    if with_apr:
+        no_fees = np.zeros(keep.size, dtype=np.int64)
+        fees = no_fees if shape_columns is None else shape_columns.numbers["fees"][keep]
+        arrays.append(pa.array(fast_aprs(principal, rate, months, fees, shapes), APR))
+    result = pa.Table.from_arrays(arrays, schema=summary_schema(apr=with_apr))
     rejects = [
         Reject(int(rows[i]), ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
     ]

@@ -65,7 +65,7 @@ def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -
                 "batch.chunk", source="batch", command=COMMAND, chunk=progress.chunks + 1
             ) as facts:
                 sink = outputs.write_schedule if outputs.schedules is not None else None
-                result = process_chunk(table, progress.read + 1, seen, sink)
+                result = process_chunk(table, progress.read + 1, seen, sink, with_apr=job.apr)
                 outputs.write(result)
                 facts.update(
                     rows=table.num_rows,

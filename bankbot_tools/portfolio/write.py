@@ -39,9 +39,9 @@ from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.portfolio.arrow import (
     REJECTS_SCHEMA,
     SCHEDULE_ENCODINGS,
-    SUMMARY_SCHEMA,
     schedule_schema,
     schedule_table,
+    summary_schema,
 )
 from bankbot_tools.portfolio.job import BatchJob, ChunkResult, Progress, Reject
 from bankbot_tools.portfolio.manifest import manifest
@@ -157,7 +157,8 @@ class Outputs:
         """Create the temporary files; on failure remove every one made so far."""
         with contextlib.ExitStack() as stack:
             stack.callback(self._remove_temps)
-            self.summary = self._writer(self.job.summary, SUMMARY_SCHEMA, self.summary_format)
+            schema = summary_schema(apr=self.job.apr)
+            self.summary = self._writer(self.job.summary, schema, self.summary_format)
             stack.callback(self.summary.discard)
             if self.job.schedules is not None:
                 schema = schedule_schema(self.schedule_format)
