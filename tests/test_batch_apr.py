@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -90,3 +91,46 @@ def test_apr_needs_the_in_process_engine(tmp_path: Path, runner: CliRunner) -> N
     )
     assert done.exit_code == 2
     assert "--apr runs in process only" in done.output
+
+
+def test_dated_batch_schedules_carry_the_due_dates(tmp_path: Path, runner: CliRunner) -> None:
+    """With loan dates in the input, schedule rows carry loan-calc's due dates (null if undated)."""
+    source = tmp_path / "loans.csv"
+    source.write_text(
+        "loan_id,principal,annual_rate,term_months,start_date\n"
+        "A,5000,0.12,12,2026-01-31\n"
+        "B,1000,0.05,6,\n"
+    )
+    schedules = tmp_path / "d.csv"
+    args = ["batch", "run", str(source), "--out", str(tmp_path / "s.csv")]
+    done = runner.invoke(app, [*args, "--schedules", str(schedules)])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(schedules.open()))
+    single = runner.invoke(
+        app,
+        [
+            "loan-calc",
+            "--amount",
+            "5000",
+            "--rate",
+            "0.12",
+            "--months",
+            "12",
+            "--start-date",
+            "2026-01-31",
+            "--json",
+        ],
+    )
+    expected = [row["date"] for row in json.loads(single.stdout)["schedule"]]
+    assert [r["date"] for r in rows if r["loan_id"] == "A"] == expected
+    assert {r["date"] for r in rows if r["loan_id"] == "B"} == {""}
+
+
+def test_undated_batch_schedules_keep_their_columns(tmp_path: Path, runner: CliRunner) -> None:
+    """Without dates in the input the schedules file has exactly the columns it always had."""
+    schedules = tmp_path / "d.csv"
+    sample = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.csv"
+    args = ["batch", "run", str(sample), "--out", str(tmp_path / "s.csv")]
+    assert runner.invoke(app, [*args, "--schedules", str(schedules)]).exit_code == 0
+    header = schedules.open().readline().strip()
+    assert header == '"loan_id","month","payment","interest","principal","balance"'

@@ -37,9 +37,10 @@ from bankbot_tools.loans.periods import (
     Periods,
     build_periods,
 )
-from bankbot_tools.loans.schedule import KERNEL_COLUMNS, Amortized
+from bankbot_tools.loans.schedule import DATE_COLUMN, KERNEL_COLUMNS, Amortized, Schedule
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray, div_half_up, format_cents
+from bankbot_tools.rules import NO_DATE
 
 
 def _exact_payment(
@@ -370,6 +371,8 @@ def amortize_loans(
         with_schedule=with_schedule,
         periods=periods,
     )
+    if run.schedule is not None and shapes is not None and shapes.dated.any():
+        _add_dates(run.schedule, shapes)
     with_extra = np.flatnonzero(extra > 0)
     if not with_extra.size:
         return run
@@ -387,6 +390,14 @@ def amortize_loans(
     interest_saved[with_extra] = base.total_interest - run.total_interest[with_extra]
     months_saved[with_extra] = base.payoff_month - run.payoff_month[with_extra]
     return replace(run, interest_saved=interest_saved, months_saved=months_saved)
+
+
+def _add_dates(schedule: Schedule, shapes: LoanShapes) -> None:
+    """Give a schedule of loans with dates its ``date`` column (ordinals; NO_DATE for rows of
+    undated loans)."""
+    loan = schedule["loan"]
+    due = shapes.due(loan, schedule["month"] - 1)
+    schedule[DATE_COLUMN] = np.where(shapes.dated[loan], due, NO_DATE)
 
 
 def scheduled_payment(
@@ -420,9 +431,4 @@ def amortize(terms: LoanTerms) -> Amortized[int]:
         with_schedule=True,
         shapes=None if shapes.plain else shapes,
     )
-    result = one.loan(0)
-    if terms.dated and result.schedule is not None:
-        result.schedule["date"] = shapes.due(
-            np.zeros_like(result.schedule["month"]), result.schedule["month"] - 1
-        )
-    return result
+    return one.loan(0)

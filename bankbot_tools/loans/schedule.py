@@ -67,9 +67,11 @@ class Amortized(Generic[N]):
             f.name: int(getattr(self, f.name)[index]) for f in fields(self) if f.name != "schedule"
         }
         schedule = None
-        if self.schedule is not None:
-            mine = self.schedule["loan"] == index
-            schedule = {name: self.schedule[name][mine] for name in SCHEDULE_COLUMNS}
+        every: Schedule | None = self.schedule
+        if every is not None:
+            mine = every["loan"] == index
+            names = [name for name in (*SCHEDULE_COLUMNS, DATE_COLUMN) if name in every]
+            schedule = {name: every[name][mine] for name in names}
         return Amortized[int](**values, schedule=schedule)
 
     def dates(self) -> list[date] | None:

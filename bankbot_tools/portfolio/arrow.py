@@ -11,8 +11,9 @@ import numpy as np
 import pyarrow as pa
 
 from bankbot_tools.fileio import Format
-from bankbot_tools.loans.schedule import MONEY_COLUMNS, SCHEDULE_COLUMNS, Schedule
+from bankbot_tools.loans.schedule import DATE_COLUMN, MONEY_COLUMNS, SCHEDULE_COLUMNS, Schedule
 from bankbot_tools.money import IntArray
+from bankbot_tools.rules import NO_DATE
 
 MONEY = pa.decimal64(18, 2)  # int64 cents underneath: exact, zero-copy, Parquet INT64 DECIMAL
 SUMMARY_SCHEMA = pa.schema(
@@ -53,9 +54,11 @@ def money(cents: IntArray) -> pa.Array:
     return pa.Array.from_buffers(MONEY, cents.size, [None, pa.py_buffer(cents)])
 
 
-def schedule_table(ids: pa.Array, schedule: Schedule, fmt: Format) -> pa.Table:
+def schedule_table(
+    ids: pa.Array, schedule: Schedule, fmt: Format, *, dated: bool = False
+) -> pa.Table:
     """Kernel schedule rows of the loans ``ids`` as an Arrow table (ids dictionary-encoded in
-    Parquet)."""
+    Parquet); ``dated`` adds the ``date`` column (null for the rows of undated loans)."""
     loan = pa.array(schedule["loan"].astype(np.int32))
     loan_id = pa.DictionaryArray.from_arrays(loan, ids) if fmt is Format.PARQUET else ids.take(loan)
     columns = {
@@ -63,12 +66,16 @@ def schedule_table(ids: pa.Array, schedule: Schedule, fmt: Format) -> pa.Table:
         "month": pa.array(schedule["month"].astype(np.int16)),
         **{name: money(schedule[name]) for name in MONEY_COLUMNS},
     }
+    if dated:
+        days = schedule.get(DATE_COLUMN, np.full(loan.__len__(), NO_DATE, dtype=np.int64))
+        undated = days == NO_DATE
+        ordinals = pa.array(np.where(undated, 0, days).astype(np.int32), mask=undated)
+        columns[DATE_COLUMN] = ordinals.cast(pa.date32())
     return pa.table(columns)
 
 
-def schedule_schema(fmt: Format) -> pa.Schema:
-    """The schedules file's schema."""
+def schedule_schema(fmt: Format, *, dated: bool = False) -> pa.Schema:
+    """The schedules file's schema; ``dated`` adds a ``date`` column after the money."""
     loan_id = pa.dictionary(pa.int32(), pa.string()) if fmt is Format.PARQUET else pa.string()
-    return pa.schema(
-        [("loan_id", loan_id), ("month", pa.int16())] + [(n, MONEY) for n in MONEY_COLUMNS]
-    )
+    fields = [("loan_id", loan_id), ("month", pa.int16())] + [(n, MONEY) for n in MONEY_COLUMNS]
+    return pa.schema(fields + ([(DATE_COLUMN, pa.date32())] if dated else []))

@@ -8,6 +8,7 @@ file's bytes are read (compression, encoding, delimiter) is :mod:`.csvfile`'s.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -34,7 +35,20 @@ OPTIONAL: Final = ("extra_payment", *SHAPE_COLUMNS)
 DELIMITERS: Final = (",", ";", "\t", "|")
 
 
-def open_chunks(job: BatchJob) -> Iterator[pa.Table]:
+@dataclass(frozen=True)
+class Chunks:
+    """An opened portfolio: the input columns it has (canonical names), and its chunks."""
+
+    columns: frozenset[str]
+    tables: Iterator[pa.Table]
+
+    @property
+    def dated(self) -> bool:
+        """Whether the portfolio gives dates, so that schedules carry a ``date`` column."""
+        return bool(self.columns & {"start_date", "first_payment_date"})
+
+
+def open_chunks(job: BatchJob) -> Chunks:
     """Open the input and check its columns now; stream it in chunks later."""
     path = job.input
     if path.is_dir():
@@ -64,7 +78,7 @@ def open_chunks(job: BatchJob) -> Iterator[pa.Table]:
         header = source.header()
         wanted = match_columns(path, header, names, job.delimiter)
         batches = source.batches(header, list(wanted.values()))
-    return _chunks(path, batches, wanted, job.chunk_size)
+    return Chunks(frozenset(wanted), _chunks(path, batches, wanted, job.chunk_size))
 
 
 def column_key(name: str) -> str:

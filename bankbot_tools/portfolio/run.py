@@ -58,9 +58,9 @@ def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -
         if path is not None:
             output_format(path)
     chunks = open_chunks(job)
-    with Outputs(job) as outputs:
+    with Outputs(job, dated=chunks.dated) as outputs:
         seen = SeenIds()
-        for table in chunks:
+        for table in chunks.tables:
             with events.invocation(
                 "batch.chunk", source="batch", command=COMMAND, chunk=progress.chunks + 1
             ) as facts:

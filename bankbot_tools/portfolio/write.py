@@ -139,10 +139,12 @@ class Outputs:
 
     Use it as a context manager: ``__enter__`` creates the temporary files and, if that
     fails part-way, removes the ones it made; ``__exit__`` removes what was not published.
+    ``dated`` gives the schedules file a ``date`` column (the input has loan dates).
     """
 
-    def __init__(self, job: BatchJob) -> None:
+    def __init__(self, job: BatchJob, *, dated: bool = False) -> None:
         self.job = job
+        self.dated = dated
         self.summary_format = output_format(job.summary)
         self.schedule_format = self.summary_format
         if job.schedules is not None:
@@ -161,7 +163,7 @@ class Outputs:
             self.summary = self._writer(self.job.summary, schema, self.summary_format)
             stack.callback(self.summary.discard)
             if self.job.schedules is not None:
-                schema = schedule_schema(self.schedule_format)
+                schema = schedule_schema(self.schedule_format, dated=self.dated)
                 self.schedules = self._writer(
                     self.job.schedules, schema, self.schedule_format, schedule=True
                 )
@@ -200,7 +202,8 @@ class Outputs:
         assert self.schedules is not None
         if self.schedule_format is Format.CSV:
             ids = spreadsheet_safe(ids)
-        self._submit(self.schedules, schedule_table(ids, schedule, self.schedule_format))
+        table = schedule_table(ids, schedule, self.schedule_format, dated=self.dated)
+        self._submit(self.schedules, table)
 
     def _submit(self, writer: _Writer, table: pa.Table) -> None:
         """Hand a table to the writer thread; at most two wait, which bounds memory."""
