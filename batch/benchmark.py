@@ -227,6 +227,36 @@ def bench_size(n: int, folder: Path, big_schedules: bool) -> None:
     timed("I/O floor: pyarrow read + write summary shape", n, time.perf_counter() - start)
 
 
+def mixed_shapes(n: int, folder: Path) -> None:
+    """Loan shapes beyond level monthly (issue 10): a mixed portfolio, and the APR column."""
+    table = portfolio(n, seed=11)
+    rng = np.random.default_rng(11)
+    frequencies = np.array(["monthly", "biweekly", "weekly", "quarterly", "semimonthly"])
+    pick = rng.integers(0, frequencies.size, n)
+    months = table["term_months"].to_numpy()
+    monthly_only = (months * 26) % 12 != 0  # keep every term a whole number of payments
+    frequency = np.where(monthly_only & (pick != 4), "monthly", frequencies[pick])
+    dated = rng.random(n) < 0.3
+    principal = table["principal"].to_numpy()
+    mixed = table.append_column("frequency", pa.array(frequency))
+    mixed = mixed.append_column(
+        "start_date", pa.array(np.where(dated, "2026-01-15", None).tolist(), pa.string())
+    )
+    balloon = np.where(rng.random(n) < 0.2, np.round(principal * 0.1, 2), 0.0)
+    mixed = mixed.append_column("balloon", pa.array(balloon))
+    mixed = mixed.append_column("fees", pa.array(np.round(principal * 0.01, 2)))
+    source = folder / f"mixed_{n}.parquet"
+    pq.write_table(mixed, source)
+    summary = folder / "mixed_summary.parquet"
+    say(f"\n{n:,} loans of mixed shapes (frequencies, 30% dated, 20% balloon, 1% fees)")
+    wall, rss = median_run(bankbot(str(source), "--out", str(summary)))
+    timed("batch run, mixed shapes -> summary.parquet", n, wall, 0, rss)
+    timed("  of which in the engine (manifest duration)", n, engine_seconds(summary))
+    plain = folder / f"portfolio_{n}.parquet"
+    wall, rss = median_run(bankbot(str(plain), "--out", str(summary), "--apr"))
+    timed("batch run, level monthly, with --apr", n, wall, 0, rss)
+
+
 def io_floor_schedules(schedules: Path, n: int) -> None:
     """pyarrow alone writing our schedule rows: default settings, and plain."""
     table = pq.read_table(schedules)
@@ -412,6 +442,7 @@ def main() -> None:
         )
         for n in sizes:
             bench_size(n, folder, big_schedules=not args.quick)
+        mixed_shapes(10_000 if args.quick else 100_000, folder)
         if not args.no_engines:
             engines(100_000 if args.quick else 10_000_000, folder)
     if args.json:
