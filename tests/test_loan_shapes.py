@@ -11,6 +11,7 @@ from fractions import Fraction
 import numpy as np
 import numpy_financial as npf
 import pytest
+import QuantLib as ql
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -33,8 +34,6 @@ from bankbot_tools.loans.periods import LoanShapes
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import div_half_up, mul_div_half_up
 from bankbot_tools.rules import NO_DATE
-
-ql = pytest.importorskip("QuantLib")
 
 FREQUENCIES = [f.value for f in Frequency]
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2150, 12, 31))
