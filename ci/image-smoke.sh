@@ -8,7 +8,8 @@
 # passes podman with its temporary storage, .github/workflows/image.yml passes docker.
 # Checks: `bankbot --version`; the default CMD (the sample batch job) with a mounted
 # /data writes summary, rejects and manifest and exits 0; bad input exits 2;
-# batch/nightly.sh in the image writes a dated folder.
+# batch/nightly.sh in the image writes a dated folder; `bankbot serve` answers an MCP client
+# over stdio (`docker run -i`) with the tools.
 set -euo pipefail
 
 image=${1:?usage: image-smoke.sh IMAGE}
@@ -32,4 +33,16 @@ expect_exit 0 "${run[@]}" -v "$data:/data" -e BANKBOT_RUN_DATE=2026-01-31 \
     --entrypoint /opt/bankbot/batch/nightly.sh "$image"
 need_file "$data/out/2026-01-31/summary.parquet" "$data/out/2026-01-31/rejects.csv" \
     "$data/out/2026-01-31/manifest.json"
+# The MCP server over stdio, as an MCP client starts it: initialize, then list the tools.
+mcp_session() {
+    printf '%s\n' \
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"smoke","version":"1"}}}' \
+        '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+        '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+}
+answer=$(mcp_session | "${run[@]}" -i "$image" serve 2>/dev/null) || fail "serve exited non-zero"
+for tool in calculate_payment generate_plan get_prompt call_window; do
+    grep -q "\"$tool\"" <<<"$answer" || fail "serve in the image does not list $tool"
+done
+echo "ok: serve lists the tools over stdio"
 echo "image smoke test: passed ($image)"
