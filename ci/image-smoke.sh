@@ -40,9 +40,19 @@ mcp_session() {
         '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
         '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
 }
-answer=$(mcp_session | "${run[@]}" -i "$image" serve 2>/dev/null) || fail "serve exited non-zero"
+# stdin stays open until the tools/list answer is out (at most 60 s): the server stops at EOF.
+answer="$data/mcp-answer.jsonl"
+: >"$answer"
+# shellcheck disable=SC2094  # reading the answer file while the server appends to it is the point
+{
+    mcp_session
+    for _ in $(seq 120); do
+        grep -q '"id":2' "$answer" && break
+        sleep 0.5
+    done
+} | "${run[@]}" -i "$image" serve >"$answer" || fail "serve exited non-zero"
 for tool in calculate_payment generate_plan get_prompt call_window; do
-    grep -q "\"$tool\"" <<<"$answer" || fail "serve in the image does not list $tool"
+    grep -q "\"$tool\"" "$answer" || fail "serve in the image does not list $tool"
 done
 echo "ok: serve lists the tools over stdio"
 echo "image smoke test: passed ($image)"
