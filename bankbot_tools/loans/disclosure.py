@@ -22,6 +22,7 @@ from bankbot_tools.conventions import Frequency, from_ordinal, is_month_end
 from bankbot_tools.loans.apr import Payment, apr, dated_payment_stream
 from bankbot_tools.loans.kernel import amortize_loans
 from bankbot_tools.loans.periods import LoanShapes
+from bankbot_tools.loans.schedule import Amortized
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray
 
@@ -37,6 +38,25 @@ _NEWTON_STEPS = 30
 #: not settled to this relative step, is decided by the exact solver instead.
 _TIE_DOUBT = 1e-6
 _SETTLED = 1e-13
+
+
+def _scheduled(
+    principal: IntArray,
+    rate_ppm: IntArray,
+    months: IntArray,
+    shapes: LoanShapes,
+    *,
+    with_schedule: bool,
+) -> Amortized[IntArray]:
+    """The loans' scheduled payments: the kernel's run without voluntary extra principal."""
+    return amortize_loans(
+        principal,
+        rate_ppm,
+        months,
+        np.zeros(principal.shape[0], dtype=np.int64),
+        with_schedule=with_schedule,
+        shapes=None if shapes.plain else shapes,
+    )
 
 
 def fast_aprs(
@@ -58,13 +78,7 @@ def fast_aprs(
     fees = np.asarray(fees, dtype=np.int64)
     n_loans = principal.shape[0]
     shapes = LoanShapes.build(n_loans) if shapes is None else shapes
-    run = amortize_loans(
-        principal,
-        rate_ppm,
-        months,
-        np.zeros(n_loans, dtype=np.int64),
-        shapes=None if shapes.plain else shapes,
-    )
+    run = _scheduled(principal, rate_ppm, months, shapes, with_schedule=False)
     level = run.monthly_payment.astype(np.float64)
     last = run.last_payment.astype(np.float64)
     count = run.payoff_month.astype(np.float64)
@@ -118,14 +132,7 @@ def aprs(
     principal = np.asarray(principal, dtype=np.int64)
     n = principal.shape[0]
     shapes = LoanShapes.build(n) if shapes is None else shapes
-    run = amortize_loans(
-        principal,
-        rate_ppm,
-        months,
-        np.zeros(n, dtype=np.int64),
-        with_schedule=True,
-        shapes=None if shapes.plain else shapes,
-    )
+    run = _scheduled(principal, rate_ppm, months, shapes, with_schedule=True)
     assert run.schedule is not None
     ends = np.searchsorted(run.schedule["loan"], np.arange(n + 1))
     dated = shapes.dated
