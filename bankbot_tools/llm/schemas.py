@@ -1,6 +1,6 @@
 """JSON schemas of the LLM tools, generated from the rule table and the compliance flows.
 
-Bounds, types and descriptions of loan fields come from :mod:`bankbot_tools.loan`'s
+Bounds, types and descriptions of loan fields come from :mod:`bankbot_tools.rules`'s
 ``FieldSpec`` table; flows, params and enums from :data:`bankbot_tools.compliance.flows.FLOWS`.
 Supported currencies come from :data:`bankbot_tools.speech.CURRENCIES`.
 Nothing here restates a rule. The schemas follow Mistral's tools format and also meet
