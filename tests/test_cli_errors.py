@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +15,7 @@ from bankbot_tools import events
 from bankbot_tools.cli import app
 from bankbot_tools.cli.common import ExitCode, Failed, command
 from bankbot_tools.portfolio.job import TooManyRejects
+from tests.processes import bankbot
 
 SAMPLE = Path(__file__).resolve().parent.parent / "batch" / "sample_portfolio.csv"
 
@@ -154,23 +152,10 @@ def test_missing_analytics_log_is_one_line(runner: CliRunner, tmp_path: Path) ->
     )
 
 
-def _bankbot(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bankbot_tools ARGS` as a real process (events on stderr, no log file)."""
-    env = {k: v for k, v in os.environ.items() if k != "BANKBOT_LOG_FILE"}
-    return subprocess.run(
-        [sys.executable, "-m", "bankbot_tools", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize(("args", "start"), USAGE_ERRORS[:5])
 def test_usage_errors_in_a_process_are_one_line_and_one_event(args: list[str], start: str) -> None:
     """The real program: exit 2, one `bankbot: error:` line and one UsageError event."""
-    done = _bankbot(*args)
+    done = bankbot(args)
     assert done.returncode == 2
     events_ = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     others = [line for line in done.stderr.splitlines() if not line.startswith("{")]
@@ -185,11 +170,11 @@ def test_usage_errors_in_a_process_are_one_line_and_one_event(args: list[str], s
 
 def test_help_version_and_bare_group_still_work() -> None:
     """--help and --version exit 0 on stdout; a group without a command shows its help."""
-    help_ = _bankbot("batch", "run", "--help")
+    help_ = bankbot(["batch", "run", "--help"])
     assert help_.returncode == 0 and "--delimiter" in help_.stdout
-    version = _bankbot("--version")
+    version = bankbot(["--version"])
     assert version.returncode == 0 and version.stdout.startswith("bankbot ")
-    bare = _bankbot("batch")
+    bare = bankbot(["batch"])
     assert bare.returncode == 2 and "run" in bare.stdout + bare.stderr
     assert "bankbot: error" not in bare.stderr
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -21,23 +20,12 @@ from bankbot_tools.cli import app
 from bankbot_tools.events.schema import event_schema
 from bankbot_tools.events.summary import summary
 from bankbot_tools.llm.dispatch import dispatch
+from tests.processes import bankbot
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 CALC = ["loan-calc", "--amount", "123456.78", "--rate", "0.065", "--months", "360", "--json"]
 #: Identifying values fed in below; none may reach an event.
 SECRETS = ("123456.78", "12345678", "98765.43", "Zyxwv", "000123459876", "call_SECRET42")
-
-
-def _bankbot(args: list[str], log_file: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BANKBOT_LOG_FILE": str(log_file)}
-    return subprocess.run(
-        [sys.executable, "-m", "bankbot_tools", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
 
 
 def _events(path: Path) -> list[dict[str, Any]]:
@@ -128,7 +116,7 @@ def test_library_use_writes_nothing() -> None:
 def test_one_event_per_cli_process(tmp_path: Path) -> None:
     """A real `bankbot` process writes exactly one event to BANKBOT_LOG_FILE; stdout stays JSON."""
     log = tmp_path / "events.jsonl"
-    done = _bankbot(CALC, log)
+    done = bankbot(CALC, log)
     assert done.returncode == 0, done.stderr
     json.loads(done.stdout)
     (event,) = _events(log)
@@ -147,7 +135,7 @@ def test_one_event_per_cli_process(tmp_path: Path) -> None:
 def test_usage_error_is_one_error_event(tmp_path: Path, args: list[str], command: str) -> None:
     """A usage error click catches still writes exactly one event, with status error."""
     log = tmp_path / "events.jsonl"
-    done = _bankbot(args, log)
+    done = bankbot(args, log)
     assert done.returncode == 2
     (event,) = _events(log)
     _assert_schema(event)
@@ -161,7 +149,7 @@ def test_usage_error_is_one_error_event(tmp_path: Path, args: list[str], command
 def test_tools_call_process_is_one_tool_event(tmp_path: Path) -> None:
     """`bankbot tools call` writes the tool call's event and nothing more."""
     log = tmp_path / "events.jsonl"
-    done = _bankbot(["tools", "call", "calculate_payment", "--args", "{}"], log)
+    done = bankbot(["tools", "call", "calculate_payment", "--args", "{}"], log)
     assert done.returncode == 1
     (event,) = _events(log)
     assert (event["event"], event["tool"], event["error_type"]) == (
@@ -234,7 +222,7 @@ def test_every_event_validates_and_is_counted_well_formed(
     ]
     for argv in invocations:
         runner.invoke(app, ["--log-file", str(log), *argv])
-    _bankbot(["no-such-command"], log)
+    bankbot(["no-such-command"], log)
     written = _events(log)
     assert {e["event"] for e in written} == {
         "cli.command",
