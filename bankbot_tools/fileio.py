@@ -85,13 +85,19 @@ def make_parent(target: Path) -> None:
         raise NotADirectoryError(errno.ENOTDIR, reason, error.filename) from None
 
 
-def temp_beside(target: Path) -> Path:
-    """Create an empty, uniquely named hidden temporary file in ``target``'s folder.
+def hidden_beside(target: Path, kind: str = "tmp") -> Path:
+    """A unique hidden name in ``target``'s folder, ``.<name>.<random>.<kind>`` (not created).
 
-    Beside the target, so that ``os.replace`` onto it is a rename within one file system.
+    Beside the target, so that ``os.replace`` between the two is a rename within one file
+    system; hidden, so that a reader listing the folder skips it.
     """
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.{kind}")
+
+
+def temp_beside(target: Path) -> Path:
+    """Create an empty, uniquely named hidden temporary file in ``target``'s folder."""
     make_parent(target)
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
+    temp = hidden_beside(target)
     temp.touch(exist_ok=False)
     return temp
 

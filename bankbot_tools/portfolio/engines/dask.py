@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bankbot_tools.fileio import atomic_path
 from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio.engines import core
 from bankbot_tools.portfolio.engines.plan import Piece, Plan
@@ -68,9 +68,8 @@ def _write(frame: pd.DataFrame, duplicates: IntArray, kind: Kind, folder: str) -
         out = core.schedules_of(table, duplicates)
     first = int(table[core.ROW][0].as_py()) if table.num_rows else 0
     target = Path(folder) / f"part-{first:012d}.parquet"
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    pq.write_table(pa.Table.from_batches([out]), temp, store_decimal_as_integer=True)
-    os.replace(temp, target)
+    with atomic_path(target) as temp:  # a retried task leaves one whole file
+        pq.write_table(pa.Table.from_batches([out]), temp, store_decimal_as_integer=True)
     return pd.DataFrame({"rows": [out.num_rows]})
 
 

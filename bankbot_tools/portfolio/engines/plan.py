@@ -14,7 +14,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bankbot_tools import __version__
+from bankbot_tools.fileio import hidden_beside, make_parent
 from bankbot_tools.portfolio.job import BatchJob, UnreadableInput
 from bankbot_tools.portfolio.read import OPTIONAL, REQUIRED
 
@@ -112,8 +112,8 @@ def plan(job: BatchJob) -> Plan:
 
 def temp_dataset(target: Path) -> Path:
     """A fresh hidden directory beside ``target`` for the dataset being written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
+    make_parent(target)
+    return hidden_beside(target)
 
 
 def publish_dataset(temp: Path, target: Path) -> None:
@@ -123,7 +123,7 @@ def publish_dataset(temp: Path, target: Path) -> None:
     if target.exists():
         if not target.is_dir():
             raise ValueError(f"{target} exists and is not a dataset directory")
-        old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.old")
+        old = hidden_beside(target, "old")
         os.replace(target, old)
     os.replace(temp, target)
     if old is not None:
