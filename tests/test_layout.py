@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bankbot_tools"
 
 #: Layers from the bottom up; a module may import only its own layer and those below.
 LAYERS = (
-    {"money", "conventions", "rules", "speech", "fileio", "__init__", "events"},
+    {"money", "compiled", "conventions", "rules", "speech", "fileio", "__init__", "events"},
     {"loans", "compliance"},
     {"portfolio", "llm", "views", "api"},
     {"cli", "__main__"},

@@ -24,12 +24,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from fractions import Fraction
-from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from bankbot_tools.compiled import compiled
 from bankbot_tools.loans.periods import (
     RATE_DIVISOR,
     RATE_SCALE,
@@ -305,15 +305,9 @@ def _month_loop(
         totals[:, start:stop] = block[:, : stop - start]
 
 
-@cache
 def compiled_month_loop() -> Callable[..., None]:
     """The month loop compiled by numba (cached on disk; loaded on first use)."""
-    import numba
-    import numba.extending
-
-    numba.extending.register_jitable(div_half_up)  # callable from the compiled loop as is
-    compiled: Callable[..., None] = numba.njit(cache=True, nogil=True)(_month_loop)
-    return compiled
+    return compiled(_month_loop, (div_half_up,))
 
 
 def unamortizable(payment: IntArray) -> npt.NDArray[np.bool_]:

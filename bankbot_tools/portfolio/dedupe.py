@@ -8,19 +8,16 @@ open-addressing table, by two small loops compiled with numba.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
-from functools import cache
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bankbot_tools.compiled import compiled
 from bankbot_tools.portfolio.parse import BoolArray, mask
 
 UIntArray = npt.NDArray[np.uint64]
-T = TypeVar("T")
 #: The 64-bit FNV prime: each byte is weighted by a power of it (a polynomial hash).
 _POWER = np.uint64(0x100000001B3)
 #: The multipliers of MurmurHash3's 64-bit finalizer (fmix64), which mixes every input
@@ -47,7 +44,7 @@ def hash_strings(column: pa.Array) -> UIntArray:
     data = ids.buffers()[2]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     hashes = np.empty(n, dtype=np.uint64)
-    _compiled(_hash_loop)(offsets, raw, hashes)
+    compiled(_hash_loop)(offsets, raw, hashes)
     return hashes
 
 
@@ -114,15 +111,6 @@ def _claim(
     return fresh
 
 
-@cache
-def _compiled(function: Callable[..., T]) -> Callable[..., T]:
-    """``function`` compiled by numba (cached on disk), imported only when first used."""
-    import numba
-
-    compiled: Callable[..., T] = numba.njit(cache=True, nogil=True)(function)
-    return compiled
-
-
 class SeenIds:
     """Exact duplicate detection over a whole file, in one pass and little memory.
 
@@ -160,7 +148,7 @@ class SeenIds:
         count = hashes.size
         status, matched = np.empty(count, dtype=np.int8), np.empty(count, dtype=np.int64)
         blank = np.zeros(count, dtype=np.bool_)
-        _compiled(_claim)(hashes, blank, self._hash, self._where, 0, status, matched)
+        compiled(_claim)(hashes, blank, self._hash, self._where, 0, status, matched)
 
     def repeated(self, column: pa.Array) -> BoolArray:
         """True where the id is null, empty, or seen before (earlier in ``column`` or in an
@@ -178,7 +166,7 @@ class SeenIds:
         self._grow(n)
         status = np.empty(n, dtype=np.int8)
         matched = np.full(n, -1, dtype=np.int64)
-        _compiled(_claim)(
+        compiled(_claim)(
             hash_strings(ids), blank, self._hash, self._where, self._count, status, matched
         )
         fresh = np.flatnonzero(status == _FRESH)
