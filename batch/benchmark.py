@@ -386,7 +386,8 @@ def engines(n: int, folder: Path) -> None:
     """The same portfolio in process, on Spark local[2] and on Dask: start-up and work."""
     source = folder / f"engines_{n}.parquet"
     pq.write_table(portfolio(n, seed=11), source, row_group_size=1 << 20)
-    say(f"\nengines, {n:,} loans -> summary.parquet        start-up s   work s   total s  loans/s")
+    header = "start-up s   work s   total s    loans/s"
+    say(f"\nengines, {n:,} loans -> summary.parquet        {header}")
     for engine in ("local", "spark", "dask"):
         out = folder / f"engine_{engine}.parquet"
         extra = [] if engine == "local" else ["--engine", engine]
@@ -413,7 +414,7 @@ def engines(n: int, folder: Path) -> None:
             "work_s": round(work, 2),
             "loans_per_s_work": round(n / work),
         }
-        say(f"{engine:<44}{spin:>10.2f}{work:>9.2f}{wall:>10.2f}{n / work:>9,.0f}")
+        say(f"{engine:<44}{spin:>10.2f}{work:>9.2f}{wall:>10.2f}{n / work:>11,.0f}")
     say("  (start-up: process start, imports, session/cluster start; work: the job itself)")
 
 
