@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import numpy_financial as npf
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from bankbot_tools.compiled import compiled
+from bankbot_tools.loans import kernel
 from bankbot_tools.loans.kernel import amortize, amortize_loans, annuity_payment, unamortizable
+from bankbot_tools.loans.periods import RATE_DIVISOR
 from bankbot_tools.loans.terms import LoanTerms
-from bankbot_tools.money import IntArray
+from bankbot_tools.money import IntArray, div_half_up
+from bankbot_tools.rules import ANNUAL_RATE, PRINCIPAL
 from tests import reference
 from tests.strategies import extra_cents, months, principal_cents, rate_ppm, short_months
 
@@ -222,3 +227,38 @@ def test_payment_rounded_to_the_interest_ends_in_a_balloon() -> None:
     """0.99 at 6.0607% pays 0.01 a month, all interest, and the balance in the last month."""
     r = amortize(LoanTerms.parse("0.99", "0.060607", 81))
     assert (r.monthly_payment, r.schedule["balance"][-2], r.last_payment) == (1, 99, 100)
+
+
+@given(
+    st.lists(st.tuples(principal_cents, rate_ppm, months, extra_cents), min_size=64, max_size=99)
+)
+@settings(max_examples=20, deadline=None)
+def test_summaries_alone_equal_summaries_with_schedules(
+    rows: list[tuple[int, int, int, int]],
+) -> None:
+    """The compiled loop's level-loan blocks (summaries only) give the general loop's cents."""
+    p, r, n, e = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
+    keep = _amortizable(p, r, n)
+    assume(keep.sum() >= 64)
+    p, r, n, e = p[keep], r[keep], n[keep], e[keep]
+    alone = amortize_loans(p, r, n, e)
+    with_rows = amortize_loans(p, r, n, e, with_schedule=True)
+    for name in ("last_payment", "total_interest", "total_paid", "payoff_month", "end_balance"):
+        assert getattr(alone, name).tolist() == getattr(with_rows, name).tolist(), name
+
+
+@given(st.integers(0, PRINCIPAL.max_units), st.integers(0, ANNUAL_RATE.max_units - 1))
+@example(6, 1_000_000 - 1)
+@example(6, 1_000_000 // 2)  # 3e6 / 12e6 = 0.25: rounds down
+@example(12, 500_000)  # exactly one half cent: rounds up
+@example(PRINCIPAL.max_units, ANNUAL_RATE.max_units - 1)
+@example(6_000_000 * 16_665, 999_999)  # a tie: 6e6 times an odd number, far above 2**53
+def test_level_interest_is_the_rounding_rule(balance: int, rate: int) -> None:
+    """The level block's float-estimated division equals ``div_half_up``, plain and compiled."""
+    expected = div_half_up(balance * rate, RATE_DIVISOR)
+    assert kernel._level_interest(np.int64(balance), np.int64(rate)) == expected
+    assert _compiled_level_interest()(np.int64(balance), np.int64(rate)) == expected
+
+
+def _compiled_level_interest() -> Callable[[np.int64, np.int64], int]:
+    return compiled(kernel._level_interest)
