@@ -1,4 +1,4 @@
-"""``bankbot batch run``: amortize a whole portfolio file."""
+"""``bankbot batch run``: amortize a whole portfolio file; ``batch warm-up``: compile its loops."""
 
 from __future__ import annotations
 
@@ -177,6 +177,32 @@ def run(
                 f"{counts['processed']} loans processed, {counts['rejected']} rejected"
                 f" of {counts['read']} rows in {result['duration_s']} s -> {out}"
             )
+
+
+@batch_app.command("warm-up")
+def warm_up(json_: JsonFlag = False) -> None:
+    """Compile the batch loops ahead of time, so runs load them without importing numba.
+
+    Each loop (the month loop, the id hash and lookup) becomes an extension module built by
+    numba.pycc for this machine's CPU (or NUMBA_CPU_NAME), beside numba's cache
+    (NUMBA_CACHE_DIR if set, else the package's __pycache__). That saves a run about 0.4 s
+    of numba import and cache load. It needs a C compiler; without one, the loops stay in
+    numba's cache and runs still do not recompile. Safe to re-run: up-to-date loops are
+    kept, and a changed loop replaces its old module.
+
+    Example: bankbot batch warm-up
+    """
+    with command("batch warm-up") as event:
+        from bankbot_tools.portfolio.run import compile_ahead_of_time
+
+        outcomes = compile_ahead_of_time()
+        built = [loop for loop, outcome in outcomes if not outcome.startswith("not built")]
+        event.update(loops=len(outcomes), ahead_of_time=len(built))
+        if json_:
+            print_json({loop: outcome for loop, outcome in outcomes})
+        else:
+            for loop, outcome in outcomes:
+                typer.echo(f"{loop}: {outcome}")
 
 
 def _run(job: BatchJob, engine: Engine, address: str | None) -> dict[str, Any]:

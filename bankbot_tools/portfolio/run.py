@@ -103,3 +103,15 @@ def warm_up() -> None:
     SeenIds().repeated(pa.array(["warm-up", "warm-up"]))
     one = np.ones(_WARM_UP_LOANS, dtype=np.int64)
     amortize_loans(one * 10_000_000, one * 65_000, one * 360, one * 100, with_schedule=True)
+
+
+def compile_ahead_of_time() -> list[tuple[str, str]]:
+    """Load or compile the batch loops (:func:`warm_up`), then build their ahead-of-time
+    modules, so later runs load them without importing numba.
+
+    Returns ``(loop, outcome)`` pairs, as :func:`bankbot_tools.compiled.build_ahead_of_time`.
+    """
+    from bankbot_tools.compiled import build_ahead_of_time
+
+    warm_up()
+    return build_ahead_of_time()
