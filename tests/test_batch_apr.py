@@ -84,15 +84,6 @@ def test_batch_apr_column_equals_each_loans_apr(tmp_path: Path, runner: CliRunne
         assert written[loan_id] == loan_apr(terms), loan_id
 
 
-def test_apr_needs_the_in_process_engine(tmp_path: Path, runner: CliRunner) -> None:
-    """--apr with a distributed engine is a usage error, before anything runs."""
-    done = runner.invoke(
-        app, ["batch", "run", str(tmp_path / "x.parquet"), "--apr", "--engine", "dask"]
-    )
-    assert done.exit_code == 2
-    assert "--apr runs in process only" in done.output
-
-
 def test_dated_batch_schedules_carry_the_due_dates(tmp_path: Path, runner: CliRunner) -> None:
     """With loan dates in the input, schedule rows carry loan-calc's due dates (null if undated)."""
     source = tmp_path / "loans.csv"

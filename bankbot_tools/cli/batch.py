@@ -109,9 +109,7 @@ def run(
     ] = ",",
     apr: Annotated[
         bool,
-        typer.Option(
-            "--apr", help="Also write each loan's Regulation Z APR (apr_percent; in process only)."
-        ),
+        typer.Option("--apr", help="Also write each loan's Regulation Z APR (apr_percent)."),
     ] = False,
     engine: Annotated[
         Engine, typer.Option(help="Run in process, or on Spark or Dask (optional extras).")
@@ -140,8 +138,6 @@ def run(
     with command(
         "batch run", chunk_size=chunk_size, schedules=schedules is not None, engine=engine.value
     ) as event:
-        if apr and engine is not Engine.LOCAL:
-            raise ValueError("--apr runs in process only (without --engine)")
         if engine is Engine.LOCAL and (master or scheduler):
             raise ValueError("--master and --scheduler need --engine spark or dask")
         if (engine is Engine.SPARK and scheduler) or (engine is Engine.DASK and master):

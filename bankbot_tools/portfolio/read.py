@@ -7,7 +7,7 @@ file's bytes are read (compression, encoding, delimiter) is :mod:`.csvfile`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -19,6 +19,7 @@ from bankbot_tools.fileio import Format, compression_of, output_format
 from bankbot_tools.portfolio.csvfile import CsvInput
 from bankbot_tools.portfolio.job import BatchJob, UnreadableInput
 from bankbot_tools.portfolio.shapes import COLUMNS as SHAPE_COLUMNS
+from bankbot_tools.portfolio.shapes import DATES
 from bankbot_tools.rules import ANNUAL_RATE, EXTRA, MONTHS, PRINCIPAL, FieldSpec
 
 #: Input columns and the rule-table spec each one is parsed with.
@@ -45,7 +46,16 @@ class Chunks:
     @property
     def dated(self) -> bool:
         """Whether the portfolio gives dates, so that schedules carry a ``date`` column."""
-        return bool(self.columns & {"start_date", "first_payment_date"})
+        return has_dates(self.columns)
+
+
+def has_dates(columns: Iterable[str]) -> bool:
+    """Whether input columns (canonical names) give loan dates: then schedules have ``date``.
+
+    >>> has_dates(["loan_id", "first_payment_date"]), has_dates(["loan_id", "frequency"])
+    (True, False)
+    """
+    return not DATES.keys().isdisjoint(columns)
 
 
 def open_chunks(job: BatchJob) -> Chunks:

@@ -7,15 +7,16 @@ Every engine runs these unchanged: the in-process engine through
 claimed come from the engine's dedupe pass as the set of duplicate row numbers, so the
 result does not depend on how the input was split.
 
-The output schemas are the in-process ones with ``decimal128(18,2)`` money (Spark and
-pandas know decimal128; the values and their Parquet encoding, INT64 decimal, are the
-same) and plain string loan ids.
+The output schemas are the in-process ones (with ``apr_percent`` or ``date`` as the run
+asks) with ``decimal128`` decimals (Spark and pandas know decimal128; the values and their
+Parquet encoding, INT64 decimal, are the same) and plain string loan ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 from bankbot_tools.fileio import Format
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.money import IntArray
-from bankbot_tools.portfolio.arrow import SUMMARY_SCHEMA, schedule_schema, schedule_table
+from bankbot_tools.portfolio.arrow import schedule_schema, schedule_table, summary_schema
 from bankbot_tools.portfolio.job import Reject
 from bankbot_tools.portfolio.parse import BoolArray, mask
 from bankbot_tools.portfolio.process import process_rows
@@ -35,18 +36,21 @@ ROW: Final = "_row"
 REJECTS_SCHEMA: Final = pa.schema(
     [("row", pa.int64()), ("loan_id", pa.string()), ("reason", pa.string())]
 )
-_MONEY: Final = pa.decimal128(18, 2)
+#: Which dataset a pass writes.
+Kind = Literal["summary", "schedules"]
 
 
 def _portable(schema: pa.Schema) -> pa.Schema:
-    fields = [pa.field(f.name, _MONEY if pa.types.is_decimal(f.type) else f.type) for f in schema]
+    """``schema`` with each decimal as the decimal128 of the same precision and scale."""
+    fields = [
+        pa.field(f.name, pa.decimal128(f.type.precision, f.type.scale))
+        if pa.types.is_decimal(f.type)
+        else pa.field(f.name, f.type)
+        for f in schema
+    ]
     return pa.schema(fields)
 
 
-#: The summary as engines emit it (decimal128 money).
-SUMMARY: Final = _portable(SUMMARY_SCHEMA)
-#: The schedule rows as engines emit them (decimal128 money, plain string ids).
-SCHEDULES: Final = _portable(schedule_schema(Format.CSV))
 NO_DUPLICATES: Final = np.zeros(0, dtype=np.int64)
 
 
@@ -87,16 +91,6 @@ def _rows(table: pa.Table) -> IntArray:
     return np.asarray(table[ROW].to_numpy(), dtype=np.int64)
 
 
-def summarize(
-    batch: pa.RecordBatch | pa.Table, duplicates: IntArray = NO_DUPLICATES
-) -> tuple[pa.RecordBatch, pa.RecordBatch]:
-    """Rows (with ``_row``) -> (summary, rejects), exactly as the in-process engine does."""
-    table = _table(batch)
-    rows = _rows(table)
-    result = process_rows(table, rows, _repeated(table, rows, duplicates), None)
-    return _batch(result.summary.cast(SUMMARY)), _rejects(result.rejects)
-
-
 def rejects_of(
     batch: pa.RecordBatch | pa.Table, duplicates: IntArray = NO_DUPLICATES
 ) -> pa.RecordBatch:
@@ -107,19 +101,44 @@ def rejects_of(
     return _rejects(result.rejects)
 
 
-def schedules_of(
-    batch: pa.RecordBatch | pa.Table, duplicates: IntArray = NO_DUPLICATES
-) -> pa.RecordBatch:
-    """Rows (with ``_row``) -> every good loan's schedule rows (the schedules variant)."""
-    table = _table(batch)
-    rows = _rows(table)
-    parts: list[pa.Table] = []
+@dataclass(frozen=True)
+class Output:
+    """A dataset a distributed run writes: its schema (Spark needs it up front) and its rows.
 
-    def sink(ids: pa.Array, schedule: Schedule) -> None:
-        parts.append(schedule_table(ids, schedule, Format.CSV).cast(SCHEDULES))
+    The run's options as in process: ``apr`` adds the summary's ``apr_percent``, ``dated``
+    (the input has date columns) adds the schedules' ``date``.
+    """
 
-    process_rows(table, rows, _repeated(table, rows, duplicates), sink)
-    return _batch(pa.concat_tables(parts) if parts else SCHEDULES.empty_table())
+    kind: Kind
+    apr: bool = False
+    dated: bool = False
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The rows' schema as engines emit it."""
+        if self.kind == "summary":
+            return _portable(summary_schema(apr=self.apr))
+        return _portable(schedule_schema(Format.CSV, dated=self.dated))
+
+    def __call__(
+        self, batch: pa.RecordBatch | pa.Table, duplicates: IntArray = NO_DUPLICATES
+    ) -> pa.RecordBatch:
+        """Rows (with ``_row``) -> the summary rows or every good loan's schedule rows."""
+        table = _table(batch)
+        rows = _rows(table)
+        repeated = _repeated(table, rows, duplicates)
+        schema = self.schema
+        if self.kind == "summary":
+            result = process_rows(table, rows, repeated, None, with_apr=self.apr)
+            return _batch(result.summary.cast(schema))
+        parts: list[pa.Table] = []
+
+        def sink(ids: pa.Array, schedule: Schedule) -> None:
+            part = schedule_table(ids, schedule, Format.CSV, dated=self.dated)
+            parts.append(part.cast(schema))
+
+        process_rows(table, rows, repeated, sink)
+        return _batch(pa.concat_tables(parts) if parts else schema.empty_table())
 
 
 def _batch(table: pa.Table) -> pa.RecordBatch:

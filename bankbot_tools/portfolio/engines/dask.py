@@ -27,7 +27,7 @@ from bankbot_tools.fileio import atomic_path
 from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio.engines import core
 from bankbot_tools.portfolio.engines.plan import Piece, Plan
-from bankbot_tools.portfolio.engines.runner import Kind, MissingExtra
+from bankbot_tools.portfolio.engines.runner import MissingExtra
 from bankbot_tools.portfolio.job import Reject
 
 if TYPE_CHECKING:
@@ -57,15 +57,14 @@ def _rejects(frame: pd.DataFrame, duplicates: IntArray) -> pd.DataFrame:
     return _frame_of(pa.Table.from_batches([core.rejects_of(_table_of(frame), duplicates)]))
 
 
-def _write(frame: pd.DataFrame, duplicates: IntArray, kind: Kind, folder: str) -> pd.DataFrame:
+def _write(
+    frame: pd.DataFrame, duplicates: IntArray, output: core.Output, folder: str
+) -> pd.DataFrame:
     """Process one partition and write its file; returns its row count."""
     import pandas as pd
 
     table = _table_of(frame)
-    if kind == "summary":
-        out = core.summarize(table, duplicates)[0]
-    else:
-        out = core.schedules_of(table, duplicates)
+    out = output(table, duplicates)
     first = int(table[core.ROW][0].as_py()) if table.num_rows else 0
     target = Path(folder) / f"part-{first:012d}.parquet"
     with atomic_path(target) as temp:  # a retried task leaves one whole file
@@ -146,10 +145,11 @@ class DaskEngine:
             for row, loan_id, reason in rejects.itertuples(index=False)
         ]
 
-    def write(self, plan: Plan, duplicates: IntArray, kind: Kind, folder: Path) -> None:
+    def write(self, plan: Plan, duplicates: IntArray, output: core.Output, folder: Path) -> None:
         """The summary (or schedules) pass: each task writes its partition's file."""
         import pandas as pd
 
         folder.mkdir(parents=True)
         meta = pd.DataFrame({"rows": pd.Series([], dtype="int64")})
-        self._frame(plan).map_partitions(_write, duplicates, kind, str(folder), meta=meta).compute()
+        frame = self._frame(plan)
+        frame.map_partitions(_write, duplicates, output, str(folder), meta=meta).compute()

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from bankbot_tools import __version__
 from bankbot_tools.fileio import hidden_beside, make_parent
 from bankbot_tools.portfolio.job import BatchJob, UnreadableInput
-from bankbot_tools.portfolio.read import OPTIONAL, REQUIRED
+from bankbot_tools.portfolio.read import OPTIONAL, REQUIRED, has_dates
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,11 @@ class Plan:
     def rows(self) -> int:
         """Rows in the whole input."""
         return sum(piece.rows for piece in self.pieces)
+
+    @property
+    def dated(self) -> bool:
+        """Whether the input gives loan dates, so that schedules carry a ``date`` column."""
+        return has_dates(self.columns)
 
     def offsets(self) -> dict[str, int]:
         """Each file's row number before its first row."""

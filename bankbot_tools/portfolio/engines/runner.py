@@ -11,10 +11,11 @@ import json
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from bankbot_tools.fileio import atomic_write_text
 from bankbot_tools.money import IntArray
+from bankbot_tools.portfolio.engines.core import Output
 from bankbot_tools.portfolio.engines.plan import (
     Plan,
     dataset_rows,
@@ -25,8 +26,6 @@ from bankbot_tools.portfolio.engines.plan import (
 )
 from bankbot_tools.portfolio.job import BatchJob, Reject, TooManyRejects
 from bankbot_tools.portfolio.write import write_rejects_file
-
-Kind = Literal["summary", "schedules"]
 
 
 class Engine(Protocol):
@@ -43,8 +42,8 @@ class Engine(Protocol):
     def rejects(self, plan: Plan, duplicates: IntArray) -> list[Reject]:
         """Every rejected row, in any order."""
 
-    def write(self, plan: Plan, duplicates: IntArray, kind: Kind, folder: Path) -> None:
-        """Write the summary or schedules dataset into ``folder``, one file per partition."""
+    def write(self, plan: Plan, duplicates: IntArray, output: Output, folder: Path) -> None:
+        """Write the ``output`` dataset into ``folder``, one file per partition."""
 
     def stop(self) -> None:
         """Release what :meth:`start` took."""
@@ -79,7 +78,7 @@ def run_distributed(job: BatchJob, engine: Engine) -> dict[str, Any]:
         rows: dict[str, int] = {}
         for kind, target in targets.items():
             temps[kind] = temp_dataset(target)
-            engine.write(the_plan, duplicates, _kind(kind), temps[kind])
+            engine.write(the_plan, duplicates, _output(kind, job, the_plan), temps[kind])
             rows[kind], files[kind] = dataset_rows(temps[kind])
     except BaseException:
         for temp in temps.values():
@@ -108,5 +107,8 @@ def run_distributed(job: BatchJob, engine: Engine) -> dict[str, Any]:
     return document
 
 
-def _kind(name: str) -> Kind:
-    return "summary" if name == "summary" else "schedules"
+def _output(name: str, job: BatchJob, the_plan: Plan) -> Output:
+    """The dataset ``name`` with the run's options: APRs in the summary, dates in the schedules."""
+    if name == "summary":
+        return Output("summary", apr=job.apr)
+    return Output("schedules", dated=the_plan.dated)

@@ -22,7 +22,7 @@ import pyarrow as pa
 from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio.engines import core
 from bankbot_tools.portfolio.engines.plan import Plan
-from bankbot_tools.portfolio.engines.runner import Kind, MissingExtra
+from bankbot_tools.portfolio.engines.runner import MissingExtra
 from bankbot_tools.portfolio.job import Reject
 
 if TYPE_CHECKING:
@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 
 def _ddl(schema: pa.Schema) -> str:
     """A Spark DDL string for the core's output schemas."""
-    names = {pa.string(): "string", pa.int64(): "bigint", pa.int32(): "int", pa.int16(): "smallint"}
+    names = {
+        pa.string(): "string",
+        pa.int64(): "bigint",
+        pa.int32(): "int",
+        pa.int16(): "smallint",
+        pa.date32(): "date",
+    }
     parts = []
     for field in schema:
         kind = (
@@ -51,10 +57,6 @@ def _mapper(
             yield function(batch, duplicates)
 
     return apply
-
-
-def _summary(batch: pa.RecordBatch, duplicates: IntArray) -> pa.RecordBatch:
-    return core.summarize(batch, duplicates)[0]
 
 
 class SparkEngine:
@@ -125,9 +127,7 @@ class SparkEngine:
         )
         return [Reject(int(r[0]), r[1], r[2]) for r in frame.collect()]
 
-    def write(self, plan: Plan, duplicates: IntArray, kind: Kind, folder: Path) -> None:
+    def write(self, plan: Plan, duplicates: IntArray, output: core.Output, folder: Path) -> None:
         """The summary (or schedules) pass, written by Spark: one file per partition."""
-        function = _summary if kind == "summary" else core.schedules_of
-        schema = core.SUMMARY if kind == "summary" else core.SCHEDULES
-        frame = self._frame(plan).mapInArrow(_mapper(function, duplicates), _ddl(schema))
+        frame = self._frame(plan).mapInArrow(_mapper(output, duplicates), _ddl(output.schema))
         frame.write.mode("errorifexists").parquet(folder.resolve().as_uri())
