@@ -44,13 +44,34 @@ async def generate_plan(
     rates: Sequence[object],
     terms: Sequence[object],
     extra: object = 0.0,
+    *,
+    frequency: object = None,
+    start_date: object = None,
+    first_payment_date: object = None,
+    day_count: object = None,
+    interest_only_periods: object = None,
+    balloon: object = None,
 ) -> list[dict[str, Any]]:
     """Segments of a multi-rate plan: one row per rate period.
 
     Each row has ``segment, rate, months, payment, interest, principal,
-    ending_balance``; the payment is re-amortized at each rate change.
+    ending_balance``; the payment is re-amortized at each rate change. The keyword terms
+    are a loan's, for the plan as a whole (a dated plan's rows also carry
+    ``first_due_date`` and ``last_due_date``).
     """
-    return segment_rows(build_plan(PlanTerms.parse(principal, rates, terms, extra)))
+    plan_terms = PlanTerms.parse(
+        principal,
+        rates,
+        terms,
+        extra,
+        frequency=frequency,
+        start_date=start_date,
+        first_payment_date=first_payment_date,
+        day_count=day_count,
+        interest_only_periods=interest_only_periods,
+        balloon=balloon,
+    )
+    return segment_rows(build_plan(plan_terms))
 
 
 def generate_payment_plan(

@@ -60,6 +60,14 @@ class Frequency(StrEnum):
             return 24
         return 12 // size
 
+    def months_of(self, payments: int) -> int:
+        """The whole months ``payments`` payments span, rounded up.
+
+        >>> Frequency.BIWEEKLY.months_of(26), Frequency.WEEKLY.months_of(53)
+        (12, 13)
+        """
+        return -(-payments * 12 // self.periods_per_year)
+
 
 # (kind, size): weeks per unit-period, or months per unit-period; a semimonth is its own kind.
 _SHAPES: dict[Frequency, tuple[str, int]] = {

@@ -249,8 +249,69 @@ def test_cli_and_tool_record_the_same_facts_for_a_plan(tmp_path: Path, runner: C
         ["--log-file", str(log), "tools", "call", "generate_plan", "--args", json.dumps(PLAN_ARGS)],
     )
     cli, tool = _events(log)
-    facts = ("term_months", "segments", "amount_bucket", "extra")
-    assert [cli[k] for k in facts] == [tool[k] for k in facts] == [60, 2, "10k-100k", True]
+    facts = ("term_months", "payments", "frequency", "segments", "amount_bucket", "extra")
+    assert [cli[k] for k in facts] == [tool[k] for k in facts]
+    assert [cli[k] for k in facts] == [60, 60, "monthly", 2, "10k-100k", True]
+
+
+LOAN = ["loan-calc", "--amount", "20000", "--rate", "0.07"]
+PLAN = ["payment-plan", "--amount", "20000", "--rates", "0.07,0.05"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "tool", "arguments", "months"),
+    [
+        (
+            [*LOAN, "--payments", "26", "--frequency", "biweekly"],
+            "calculate_payment",
+            {"principal": 20000, "annual_rate": 0.07, "months": None, "payments": 26},
+            12,
+        ),
+        (
+            [*LOAN, "--payments", "53", "--frequency", "weekly"],
+            "calculate_payment",
+            {"principal": 20000, "annual_rate": 0.07, "months": None, "payments": 53},
+            13,
+        ),
+        (
+            [*PLAN, "--terms", "26,104", "--frequency", "biweekly"],
+            "generate_plan",
+            {"principal": 20000, "rates": [0.07, 0.05], "terms": [26, 104]},
+            60,
+        ),
+    ],
+)
+def test_term_months_of_a_non_monthly_loan_is_months(
+    tmp_path: Path,
+    runner: CliRunner,
+    argv: list[str],
+    tool: str,
+    arguments: dict[str, Any],
+    months: int,
+) -> None:
+    """26 biweekly payments are 12 months (53 weekly ones 13, rounded up): CLI and tool agree."""
+    log = tmp_path / "events.jsonl"
+    frequency = argv[-1]
+    done = runner.invoke(app, ["--log-file", str(log), *argv])
+    assert done.exit_code == 0, done.stderr
+    call = ["tools", "call", tool, "--args", json.dumps({**arguments, "frequency": frequency})]
+    assert runner.invoke(app, ["--log-file", str(log), *call]).exit_code == 0
+    cli, answered = _events(log)
+    payments = sum(arguments.get("terms", [])) or arguments.get("payments")
+    for event in (cli, answered):
+        _assert_schema(event)
+        assert (event["term_months"], event["payments"], event["frequency"]) == (
+            months,
+            payments,
+            frequency,
+        )
+
+
+def test_event_schema_lists_every_frequency() -> None:
+    """The event schema's frequency enum is the loan engine's frequencies."""
+    from bankbot_tools.conventions import Frequency
+
+    assert event_schema()["properties"]["frequency"]["enum"] == [f.value for f in Frequency]
 
 
 def test_analytics_schema_prints_the_shipped_schema(runner: CliRunner) -> None:

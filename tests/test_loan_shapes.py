@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 from bankbot_tools.cli.app import app
 from bankbot_tools.conventions import (
     KIND_CODES,
-    DayCount,
     Frequency,
     due_date,
     due_ordinals,
@@ -34,9 +33,7 @@ from bankbot_tools.loans.periods import LoanShapes
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import div_half_up, mul_div_half_up
 from bankbot_tools.rules import NO_DATE
-
-FREQUENCIES = [f.value for f in Frequency]
-dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2150, 12, 31))
+from tests.strategies import FREQUENCIES, dates, shape_choices, shaped_terms
 
 
 @given(st.integers(0, 3 * 10**11), st.integers(0, 999_999 * 800), st.integers(1, 10**6 * 400))
@@ -128,44 +125,11 @@ def test_dated_schedule_matches_quantlib(day_count: str) -> None:
     assert balance == 0
 
 
-terms_strategy = st.builds(
-    dict,
-    principal=st.integers(100_000, 100_000_000),
-    rate=st.integers(0, 150_000),
-    frequency=st.sampled_from(FREQUENCIES),
-    years=st.integers(1, 30),
-    io=st.integers(0, 6),
-    balloon_share=st.sampled_from([0, 0, 10, 50]),
-    start=st.one_of(st.none(), dates),
-    first_shift=st.one_of(st.none(), st.integers(-10, 20)),
-    day_count=st.sampled_from(["30/360", "actual/365", "actual/360"]),
-)
-
-
-def _terms(d: dict) -> LoanTerms:  # type: ignore[type-arg]
-    frequency = Frequency(d["frequency"])
-    payments = d["years"] * frequency.periods_per_year
-    first = None
-    if d["start"] is not None and d["first_shift"] is not None:
-        first = due_date(d["start"], frequency, 1) + timedelta(days=d["first_shift"])
-        if first <= d["start"]:
-            first = None
-    return LoanTerms(
-        d["principal"], d["rate"], payments,
-        frequency=frequency,
-        day_count=DayCount(d["day_count"] if d["start"] else "30/360"),
-        start_date=d["start"],
-        first_payment_date=first,
-        interest_only_periods=min(d["io"], payments - 1),
-        balloon_cents=d["principal"] * d["balloon_share"] // 100,
-    )  # fmt: skip
-
-
 @settings(max_examples=60, deadline=None)
-@given(terms_strategy)
+@given(shape_choices)
 def test_every_shape_ends_at_zero_and_interest_only_rows_pay_no_principal(d: dict) -> None:  # type: ignore[type-arg]
     """Schedules end at 0.00, principal sums to the principal, interest-only rows pay interest."""
-    terms = _terms(d)
+    terms = shaped_terms(d)
     result = amortize(terms)
     rows = result.rows()
     assert rows[-1].balance == 0
@@ -228,7 +192,7 @@ def test_mixed_portfolio_equals_single_loans_in_the_compiled_kernel() -> None:
     """Frequencies, dates, day counts and balloons mixed: batch cents equal single-loan cents."""
     rng = np.random.default_rng(10)
     loans = [
-        _terms(
+        shaped_terms(
             {
                 "principal": int(rng.integers(100_000, 50_000_000)),
                 "rate": int(rng.integers(0, 150_000)),

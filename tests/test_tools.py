@@ -32,6 +32,8 @@ LOAN_SHAPE_TERMS = (
     "fees",
 )
 PLAN = {"principal": 20000, "rates": [0.07, 0.05, 0.03], "terms": [12, 12, 36], "extra": 50}
+#: The loan terms a plan takes too, for the plan as a whole.
+PLAN_SHAPE_TERMS = tuple(name for name in LOAN_SHAPE_TERMS if name not in ("payments", "fees"))
 KYC = {"attempts_left": 2}
 
 
@@ -322,7 +324,10 @@ def test_registry_matches_the_exported_schemas() -> None:
             # strict mode: every property present; the loan-shape terms of issue 10 are null
             {**PAYMENT, **dict.fromkeys(LOAN_SHAPE_TERMS, None), "locale": None, "currency": None},
         ),
-        ("generate_plan", {**PLAN, "frequency": None, "locale": "es-US", "currency": "USD"}),
+        (
+            "generate_plan",
+            {**PLAN, **dict.fromkeys(PLAN_SHAPE_TERMS, None), "locale": "es-US", "currency": "USD"},
+        ),
         ("get_prompt", {"flow": "kyc", "params": KYC, "locale": None}),
         ("call_window", {"time_zone": "America/Chicago", "at": "2026-03-04T15:00:00Z"}),
         ("call_window", {"time_zone": "America/New_York", "at": None}),
@@ -380,7 +385,7 @@ async def test_fuzzed_argument_text_never_raises(name: str, text: str) -> None:
 
 def test_optional_parameters() -> None:
     """Parameters the model may leave out are the nullable ones of the schema."""
-    assert TOOLS["generate_plan"].optional == {"extra", "frequency", "locale", "currency"}
+    assert TOOLS["generate_plan"].optional == {"extra", *PLAN_SHAPE_TERMS, "locale", "currency"}
 
 
 async def test_a_failing_fact_never_escapes_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,32 @@ if TYPE_CHECKING:
 
 Amount = Annotated[str, typer.Option("--amount", help="Loan principal, e.g. 200000 or 1500.50.")]
 Extra = Annotated[str, typer.Option("--extra", help="Extra principal paid every month, e.g. 50.")]
+FrequencyOption = Annotated[
+    str,
+    typer.Option(
+        "--frequency",
+        help="monthly, semimonthly (semi_monthly), biweekly, weekly, quarterly, annual, ...",
+    ),
+]
+StartDate = Annotated[
+    str | None,
+    typer.Option("--start-date", help="Funding date, YYYY-MM-DD: payments then carry due dates."),
+]
+FirstPaymentDate = Annotated[
+    str | None,
+    typer.Option(
+        "--first-payment-date",
+        help="First due date, YYYY-MM-DD (default: one period after the start).",
+    ),
+]
+DayCountOption = Annotated[
+    str,
+    typer.Option("--day-count", help="30/360, actual/365 or actual/360 (the last two need dates)."),
+]
+InterestOnly = Annotated[
+    str, typer.Option("--interest-only", help="First N payments pay interest only.")
+]
+Balloon = Annotated[str, typer.Option("--balloon", help="Amount left due with the last payment.")]
 
 
 def loan_calc(
@@ -29,26 +55,12 @@ def loan_calc(
         str | None,
         typer.Option(help="Term counted in payments, any frequency: 780 biweekly is 30 years."),
     ] = None,
-    frequency: Annotated[
-        str,
-        typer.Option(
-            help="monthly, semimonthly (semi_monthly), biweekly, weekly, quarterly, annual, ..."
-        ),
-    ] = "monthly",
-    start_date: Annotated[
-        str | None, typer.Option(help="Funding date, YYYY-MM-DD: rows then carry due dates.")
-    ] = None,
-    first_payment_date: Annotated[
-        str | None,
-        typer.Option(help="First due date, YYYY-MM-DD (default: one period after the start)."),
-    ] = None,
-    day_count: Annotated[
-        str, typer.Option(help="30/360, actual/365 or actual/360 (the last two need dates).")
-    ] = "30/360",
-    interest_only: Annotated[
-        str, typer.Option("--interest-only", help="First N payments pay interest only.")
-    ] = "0",
-    balloon: Annotated[str, typer.Option(help="Amount left due with the last payment.")] = "0",
+    frequency: FrequencyOption = "monthly",
+    start_date: StartDate = None,
+    first_payment_date: FirstPaymentDate = None,
+    day_count: DayCountOption = "30/360",
+    interest_only: InterestOnly = "0",
+    balloon: Balloon = "0",
     fees: Annotated[
         str, typer.Option(help="Prepaid finance charges, for the APR (implies --apr).")
     ] = "0",

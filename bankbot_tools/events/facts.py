@@ -13,6 +13,7 @@ from bankbot_tools.rules import ANNUAL_RATE
 if TYPE_CHECKING:
     from bankbot_tools.compliance.call_window import CallWindow
     from bankbot_tools.compliance.render import RenderedPrompt
+    from bankbot_tools.conventions import Frequency
     from bankbot_tools.loans.plans import PlanTerms
     from bankbot_tools.loans.terms import LoanTerms
 
@@ -34,10 +35,19 @@ def amount_bucket(cents: int) -> str:
     return next((label for limit, label in _BUCKETS if cents < limit), ">=1M")
 
 
+def _term(payments: int, frequency: Frequency) -> dict[str, Any]:
+    """The term in months (rounded up), in payments, and how often they fall due."""
+    return {
+        "term_months": frequency.months_of(payments),
+        "payments": payments,
+        "frequency": str(frequency),
+    }
+
+
 def loan_facts(terms: LoanTerms) -> dict[str, Any]:
     """Facts of one loan: term, rate, amount bucket and whether extra is paid."""
     return {
-        "term_months": terms.months,
+        **_term(terms.payments, terms.frequency),
         "rate": float(ANNUAL_RATE.decimal(terms.rate_ppm)),
         "amount_bucket": amount_bucket(terms.principal_cents),
         "extra": terms.extra_cents > 0,
@@ -47,7 +57,7 @@ def loan_facts(terms: LoanTerms) -> dict[str, Any]:
 def plan_facts(terms: PlanTerms) -> dict[str, Any]:
     """Facts of a plan: its total term (as planned), segments, amount bucket, extra."""
     return {
-        "term_months": sum(terms.terms),
+        **_term(sum(terms.terms), terms.frequency),
         "segments": len(terms.terms),
         "amount_bucket": amount_bucket(terms.principal_cents),
         "extra": terms.extra_cents > 0,

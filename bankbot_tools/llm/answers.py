@@ -122,10 +122,25 @@ def plan_answer(
     frequency: object = None,
     locale: object = None,
     currency: object = None,
+    *,
+    start_date: object = None,
+    first_payment_date: object = None,
+    day_count: object = None,
+    interest_only_periods: object = None,
+    balloon: object = None,
 ) -> tuple[dict[str, Any], PlanTerms]:
     """The plan answer and the validated plan terms it was built from."""
     plan_terms = PlanTerms.parse(
-        principal, rates, terms, 0 if extra is None else extra, frequency=frequency
+        principal,
+        rates,
+        terms,
+        0 if extra is None else extra,
+        frequency=frequency,
+        start_date=start_date,
+        first_payment_date=first_payment_date,
+        day_count=day_count,
+        interest_only_periods=interest_only_periods,
+        balloon=balloon,
     )
     voice = _Voice(locale, currency)
     plan = build_plan(plan_terms)

@@ -120,6 +120,18 @@ def _flow_params(flow: FlowSpec) -> dict[str, Any]:
     return _object(properties, description=f"Params of the {flow.name} flow.")
 
 
+#: The optional loan terms a loan and a plan both take, after ``frequency``.
+_SHAPES: Final = {
+    "start_date": nullable(START_DATE.json_schema(), "Null for an undated schedule."),
+    "first_payment_date": nullable(
+        FIRST_PAYMENT_DATE.json_schema(), "Null for one period after start_date."
+    ),
+    "day_count": nullable(DAY_COUNT.json_schema(), f"Null for {DAY_COUNT.default}."),
+    "interest_only_periods": nullable(INTEREST_ONLY_PERIODS.json_schema(), "Null for none."),
+    "balloon": nullable(BALLOON.json_schema(), "Null for none."),
+}
+_FREQUENCY: Final = nullable(FREQUENCY.json_schema(), f"Null for {FREQUENCY.default}.")
+
 CALCULATE_PAYMENT: Final = _object(
     {
         "principal": PRINCIPAL.json_schema(),
@@ -128,14 +140,8 @@ CALCULATE_PAYMENT: Final = _object(
         "payments": nullable(
             PAYMENTS.json_schema(), "Null to count them from months and the frequency."
         ),
-        "frequency": nullable(FREQUENCY.json_schema(), f"Null for {FREQUENCY.default}."),
-        "start_date": nullable(START_DATE.json_schema(), "Null for an undated schedule."),
-        "first_payment_date": nullable(
-            FIRST_PAYMENT_DATE.json_schema(), "Null for one period after start_date."
-        ),
-        "day_count": nullable(DAY_COUNT.json_schema(), f"Null for {DAY_COUNT.default}."),
-        "interest_only_periods": nullable(INTEREST_ONLY_PERIODS.json_schema(), "Null for none."),
-        "balloon": nullable(BALLOON.json_schema(), "Null for none."),
+        "frequency": _FREQUENCY,
+        **_SHAPES,
         "fees": nullable(FEES.json_schema(), "Null for none."),
         "locale": _LOCALE,
         "currency": _CURRENCY,
@@ -162,7 +168,8 @@ GENERATE_PLAN: Final = _object(
             f" monthly; together at most {MONTHS.max_units} months of payments.",
         },
         "extra": nullable(EXTRA.json_schema(), "Null for none."),
-        "frequency": nullable(FREQUENCY.json_schema(), f"Null for {FREQUENCY.default}."),
+        "frequency": _FREQUENCY,
+        **_SHAPES,
         "locale": _LOCALE,
         "currency": _CURRENCY,
     }
@@ -222,8 +229,11 @@ TOOLS: Final[dict[str, tuple[str, dict[str, Any]]]] = {
         " period with the payment re-amortized at each rate change, optional extra principal"
         " every month, and the interest and months the extra saves. Call it when the caller"
         " asks about rates that change over time or about paying extra each month. Rates are"
-        " decimal fractions (7% is 0.07), amounts are in the account currency. The result has"
-        " the numbers and, under `spoken`, the amounts in words to read aloud.",
+        " decimal fractions (7% is 0.07), amounts are in the account currency. Optional terms,"
+        " for the plan as a whole: payment frequency, funding and first payment dates (each"
+        " segment then has its first and last due dates), day count, interest-only payments"
+        " and a balloon. The result has the numbers and, under `spoken`, the amounts in words"
+        " to read aloud.",
         GENERATE_PLAN,
     ),
     "get_prompt": (

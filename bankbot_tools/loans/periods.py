@@ -71,6 +71,21 @@ class Periods:
         )
         return shaped
 
+    def after(self, paid: int) -> Periods:
+        """The same loans' periods from payment ``paid`` (0-based) on: a later segment of a plan.
+
+        Its first period is regular (the odd first period was the loan's first), it has the
+        interest-only periods left, and an actual-day loan reads the days of its own periods.
+        """
+        if not paid:
+            return self
+        return replace(
+            self,
+            interest_only=np.maximum(self.interest_only - paid, 0),
+            odd_extra=np.zeros_like(self.odd_extra),
+            day_row=np.where(self.day_row >= 0, self.day_row + paid, self.day_row),
+        )
+
     def take(self, index: IntArray) -> Periods:
         """The loans ``index`` (``days`` is shared, ``day_row`` stays valid)."""
         return replace(

@@ -6,6 +6,7 @@ script and the LLM see the same fields.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -71,26 +72,41 @@ def loan_document(
     return document
 
 
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def segment_rows(plan: Plan) -> list[dict[str, Any]]:
-    """One row per plan segment: rate, months, payment, interest, principal, ending balance."""
-    return [
-        {
+    """One row per plan segment: rate, months, payment, interest, principal, ending balance.
+
+    A dated plan's rows also carry ``first_due_date`` and ``last_due_date`` (ISO; null for a
+    segment the extra left without payments), after ``months``.
+    """
+    rows = []
+    for index, segment in enumerate(plan.segments, start=1):
+        row: dict[str, Any] = {
             "segment": index,
             "rate": rate_float(segment.rate_ppm),
             "months": segment.months,
+        }
+        if plan.terms.start_date is not None:
+            row["first_due_date"] = _iso(segment.first_due)
+            row["last_due_date"] = _iso(segment.last_due)
+        row |= {
             "payment": cents_to_float(segment.payment),
             "interest": cents_to_float(segment.interest),
             "principal": cents_to_float(segment.principal),
             "ending_balance": cents_to_float(segment.end_balance),
         }
-        for index, segment in enumerate(plan.segments, start=1)
-    ]
+        rows.append(row)
+    return rows
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
     """Segments and totals of a plan, including what the extra principal saves.
 
-    A plan paid other than monthly also names its ``frequency`` (its counts are payments).
+    A plan paid other than monthly also names its ``frequency`` (its counts are payments);
+    a dated plan gives its ``payoff_date`` (ISO), after ``payoff_month``.
     """
     document: dict[str, Any] = {
         "principal": cents_to_float(plan.terms.principal_cents),
@@ -99,6 +115,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "total_interest": cents_to_float(plan.total_interest),
         "total_paid": cents_to_float(plan.total_paid),
         "payoff_month": plan.payoff_month,
+    }
+    if plan.payoff_date is not None:
+        document["payoff_date"] = plan.payoff_date.isoformat()
+    document |= {
         "months_saved": plan.months_saved,
         "interest_saved": cents_to_float(plan.interest_saved),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,11 @@ def loan(
 
 
 def plan(console: Console, result: Plan) -> None:
-    """Print a plan's segments and totals, with what the extra principal saves."""
+    """Print a plan's segments and totals, with what the extra principal saves.
+
+    A dated plan also gets each segment's first and last due dates (a table of their own,
+    so the segments still fit a terminal) and its payoff date.
+    """
     table = Table(title="Segments", title_justify="left")
     for name in ("#", "Rate", "Months", "Payment", "Interest", "Principal", "Ending balance"):
         table.add_column(name, justify="right")
@@ -103,6 +108,13 @@ def plan(console: Console, result: Plan) -> None:
             grouped_cents(segment.end_balance),
         )
     console.print(table)
+    if result.payoff_date is not None:
+        dates = Table(title="Due dates", title_justify="left")
+        for name in ("#", "First due", "Last due"):
+            dates.add_column(name, justify="right")
+        for index, segment in enumerate(result.segments, start=1):
+            dates.add_row(str(index), _day(segment.first_due), _day(segment.last_due))
+        console.print(dates)
     pairs = [
         ("Extra per month", grouped_cents(result.terms.extra_cents)),
         ("Total interest", grouped_cents(result.total_interest)),
@@ -111,7 +123,14 @@ def plan(console: Console, result: Plan) -> None:
         ("Months saved", str(result.months_saved)),
         ("Interest saved", grouped_cents(result.interest_saved)),
     ]
+    if result.payoff_date is not None:
+        pairs.insert(4, ("Payoff date", result.payoff_date.isoformat()))
     console.print(_totals("Totals", pairs))
+
+
+def _day(day: date | None) -> str:
+    """An ISO date, or a dash for a segment without payments."""
+    return "-" if day is None else day.isoformat()
 
 
 def prompt(console: Console, rendered: RenderedPrompt) -> None:
