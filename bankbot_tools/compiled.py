@@ -17,6 +17,7 @@ machine or an upgrade therefore finds no module and falls back to numba.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -26,7 +27,7 @@ import os
 import platform
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -77,6 +78,10 @@ def _is_kind(value: object, kind: str) -> bool:
         and value.flags.c_contiguous
     )
 
+
+#: How modules are built (their wrappers, the kinds file); part of the key, so a change
+#: here makes old modules stale.
+_BUILD = "nogil, kinds.json"
 
 #: Every loop :func:`compiled` was asked for in this process, for :func:`build_ahead_of_time`.
 _LOOPS: list[tuple[Callable[..., Any], tuple[Callable[..., object], ...]]] = []
@@ -131,15 +136,15 @@ def _build(function: Callable[..., object], helpers: tuple[Callable[..., object]
     name = _module_name(function, helpers)
     target = _cache_dir(function)
     target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target, prefix=".building-") as building:
+    with tempfile.TemporaryDirectory(dir=target, prefix=".building-") as building, _nogil():
         cc = pycc.CC(name)
         cc.output_dir = building
         cc.target_cpu = os.environ.get("NUMBA_CPU_NAME") or "host"
         cc.export(function.__name__, signature)(function)
         try:
             cc.compile()
-        except Exception as error:  # a missing or failing C compiler, in distutils' words
-            raise RuntimeError(f"the C toolchain failed: {error}".splitlines()[0]) from None
+        except Exception as error:  # most often a missing C compiler, in distutils' words
+            raise RuntimeError(f"numba.pycc failed: {error}".splitlines()[0]) from None
         built = Path(building) / str(cc.output_file)
         path = target / built.name
         (Path(building) / "kinds.json").write_text(json.dumps(kinds))
@@ -149,6 +154,25 @@ def _build(function: Callable[..., object], helpers: tuple[Callable[..., object]
         if not stale.name.startswith(name):
             stale.unlink()
     return path
+
+
+@contextlib.contextmanager
+def _nogil() -> Iterator[None]:
+    """Make ``numba.pycc`` build wrappers that release the GIL, as ``njit(nogil=True)`` does
+    (the kernel's threads need it); pycc has no option for it, so its flags are patched."""
+    compiler: Any = importlib.import_module("numba.pycc.compiler")
+    flags = compiler.Flags
+
+    class NoGil(flags):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    compiler.Flags = NoGil
+    try:
+        yield
+    finally:
+        compiler.Flags = flags
 
 
 def _kind_of(argument: Any) -> str:
@@ -193,7 +217,7 @@ def _module_name(
     key = hashlib.sha256()
     for part in (function, *helpers):
         key.update(inspect.getsource(part).encode())
-    key.update(f"{numpy.__version__} {sys.version} {_target_cpu()}".encode())
+    key.update(f"{_BUILD} {numpy.__version__} {sys.version} {_target_cpu()}".encode())
     return f"aot_{function.__name__.strip('_')}_{key.hexdigest()[:16]}"
 
 

@@ -141,8 +141,11 @@ class SeenIds:
         if size == self._hash.size:
             return
         used = np.flatnonzero(self._where >= 0)
-        # Claimed again in stored order from 0, each hash gets back its own position.
-        hashes = self._hash[used[np.argsort(self._where[used])]]
+        # Claimed again in stored order from 0, each hash gets back its own position. The
+        # positions are 0..count-1, each once: placing each slot at its position sorts them.
+        in_order = np.empty(used.size, dtype=np.int64)
+        in_order[self._where[used]] = used
+        hashes = self._hash[in_order]
         self._hash = np.zeros(size, dtype=np.uint64)
         self._where = np.full(size, -1, dtype=np.int64)
         count = hashes.size
