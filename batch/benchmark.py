@@ -23,7 +23,9 @@ For each size it times, on the same Parquet portfolio (batch/make_portfolio.py):
 * the I/O floor: pyarrow reading the input and writing a table of the same shape as
   the output (summary, and schedules with default and with plain settings).
 
-It also times the compiled kernel's warm-up: a cold numba cache (compile) and a warm one.
+It also times the compiled kernel's warm-up: a cold numba cache (compile), a warm one,
+and the ahead-of-time loops that ``bankbot batch warm-up`` builds, which the batch runs
+then load (the 1M summary run is also timed on numba's cache alone).
 """
 
 from __future__ import annotations
@@ -59,10 +61,14 @@ RSS_PROBE = (
 )
 
 
-def measure(argv: list[str]) -> tuple[float, float]:
+def measure(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a command in a fresh probe process: (wall seconds, peak RSS in MB) of the command."""
     probe = subprocess.run(
-        [sys.executable, "-c", RSS_PROBE, *argv], capture_output=True, text=True, check=True
+        [sys.executable, "-c", RSS_PROBE, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     code, wall, rss_kb = probe.stdout.split()
     if code != "0":
@@ -141,9 +147,11 @@ def say(text: str = "") -> None:
         print(text, flush=True)
 
 
-def median_run(argv: list[str], times: int = 3) -> tuple[float, float]:
+def median_run(
+    argv: list[str], times: int = 3, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Median wall seconds and median peak RSS MB of ``times`` runs of a command."""
-    runs = [measure(argv) for _ in range(times)]
+    runs = [measure(argv, env) for _ in range(times)]
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
@@ -180,6 +188,13 @@ def bench_size(n: int, folder: Path, big_schedules: bool) -> None:
     wall, rss = median_run(bankbot(str(source), "--out", str(summary)))
     timed("batch run -> summary.parquet", n, wall, 0, rss, summary.stat().st_size / 1e6)
     timed("  of which in the engine (manifest duration)", n, engine_seconds(summary))
+    if n >= 1_000_000:
+        # The same run without the ahead-of-time loops: numba imported, its cache loaded.
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(folder / "numba-only")}
+        measure(bankbot(str(source), "--out", str(summary)), env)  # fills that cache
+        wall, rss = median_run(bankbot(str(source), "--out", str(summary)), env=env)
+        timed("batch run -> summary.parquet, numba cache", n, wall, 0, rss)
+        timed("  of which in the engine (manifest duration)", n, engine_seconds(summary))
     if n <= 100_000 or big_schedules:
         schedules = folder / "schedules.parquet"
         wall, rss = median_run(
@@ -295,12 +310,25 @@ def warm_up(folder: Path) -> None:
         "print(f'import {i - t:.2f} s, first call {time.perf_counter() - i:.2f} s')\n"
     )
     env = {**os.environ, "NUMBA_CACHE_DIR": str(folder / "numba-cache")}
-    for label in ("cold numba cache (compile)", "warm numba cache"):
+    warm_up_command = [sys.executable, "-m", "bankbot_tools", "--log-file", os.devnull]
+    warm_up_command += ["batch", "warm-up"]
+    for label in ("cold numba cache (compile)", "warm numba cache", "ahead-of-time loops"):
+        if label == "ahead-of-time loops":
+            start = time.perf_counter()
+            subprocess.run(warm_up_command, env=env, capture_output=True, check=True)
+            built = f"{time.perf_counter() - start:.1f} s"
+            say(f"ahead-of-time build (bankbot batch warm-up, numba cache warm): {built}")
+            RESULTS["ahead-of-time build"] = built
         done = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
         say(f"kernel warm-up, {label}: {done.stdout.strip()}")
         RESULTS[f"kernel warm-up, {label}"] = done.stdout.strip()
+    # The batch runs below use the checkout's own caches: build its loops ahead of time.
+    done = subprocess.run([*warm_up_command, "--json"], capture_output=True, text=True, check=True)
+    outcomes = {loop: said.split(":")[0] for loop, said in json.loads(done.stdout).items()}
+    say(f"the checkout's ahead-of-time loops, which the batch runs below load: {outcomes}")
+    RESULTS["ahead-of-time loops"] = outcomes
 
 
 def machine() -> dict[str, object]:

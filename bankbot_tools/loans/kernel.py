@@ -246,16 +246,17 @@ def _month_loop(
     independent multiply-divide chains. Writes per-loan ``totals`` (months run,
     interest, paid, last payment, end balance) and, when ``rows`` has room, one
     schedule row per loan-month at ``first_row[i] + month - 1``. The arrays after
-    ``closes`` are the columns of :class:`Periods`. A block of level monthly loans
-    without rows runs :func:`_level_block`.
+    ``closes`` are the columns of :class:`Periods`. A full block of level monthly loans
+    without rows runs :func:`_level_block` (so one loan, or a few, never does: uncompiled,
+    its vector form would cost a block's work per loan).
     """
     with_rows = rows.shape[1] > 0
     block = np.empty((5, _BLOCK), dtype=np.int64)  # running totals, as in ``totals``
     b = block[4]
     for start in range(lo, hi, _BLOCK):
         stop = min(start + _BLOCK, hi)
-        if not with_rows and not shaped[start:stop].any():
-            _level_block(balance, rate_ppm, due, horizon, closes, block, start, stop)
+        if not with_rows and stop - start == _BLOCK and not shaped[start:stop].any():
+            _level_block(balance, rate_ppm, due, horizon, closes, block, start)
             totals[:, start:stop] = block[:, : stop - start]
             continue
         longest = 0
@@ -320,14 +321,14 @@ def _level_block(
     closes: npt.NDArray[np.bool_],
     block: IntArray,
     start: int,
-    stop: int,
 ) -> None:
-    """The month loop's rule for one block of level monthly loans, totals only, into ``block``.
+    """The month loop's rule for the ``_BLOCK`` level monthly loans from ``start``, totals
+    only, into ``block``.
 
-    The same convention as the general loop, written without branches over a full block of
-    lanes (lanes past ``stop`` hold a paid-off loan) so the compiler runs the lanes as SIMD
-    vectors; :func:`_level_interest` is its division. Each lane column is its own array,
-    which lets the compiler see that they do not overlap.
+    The same convention as the general loop, written without branches over the block's
+    lanes so the compiler runs them as SIMD vectors; :func:`_level_interest` is its
+    division. Each lane column is its own array, which lets the compiler see that they do
+    not overlap.
     """
     b = np.empty(_BLOCK, dtype=np.int64)
     rate = np.empty(_BLOCK, dtype=np.int64)
@@ -340,14 +341,11 @@ def _level_block(
     last = np.zeros(_BLOCK, dtype=np.int64)
     longest = 0
     for j in range(_BLOCK):
-        i = start + j
-        inside = i < stop
-        k = i if inside else start
-        b[j] = balance[k] if inside else 0
-        rate[j] = rate_ppm[k]
-        due_[j] = due[k]
-        horizon_[j] = horizon[k] if inside else 0
-        closes_[j] = closes[k]
+        b[j] = balance[start + j]
+        rate[j] = rate_ppm[start + j]
+        due_[j] = due[start + j]
+        horizon_[j] = horizon[start + j]
+        closes_[j] = closes[start + j]
         longest = max(longest, horizon_[j])
     for month in range(1, longest + 1):
         alive_any = False
