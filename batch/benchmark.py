@@ -50,7 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_mcp
 from make_portfolio import portfolio
 
-from bankbot_tools.loans.kernel import RATE_DIVISOR, amortize_loans, annuity_payment
+from bankbot_tools.loans.kernel import RATE_DIVISOR, amortize_loans
+from bankbot_tools.loans.payments import annuity_payment
 
 RSS_PROBE = (
     "import resource, subprocess, sys, time\n"

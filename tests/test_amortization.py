@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from bankbot_tools.compiled import compiled
 from bankbot_tools.loans import kernel
-from bankbot_tools.loans.kernel import amortize, amortize_loans, annuity_payment, unamortizable
+from bankbot_tools.loans.kernel import amortize, amortize_loans, unamortizable
+from bankbot_tools.loans.payments import annuity_payment
 from bankbot_tools.loans.periods import RATE_DIVISOR
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray, div_half_up

@@ -28,11 +28,12 @@ from bankbot_tools.conventions import (
     thirty_360_days_v,
 )
 from bankbot_tools.loans.disclosure import loan_apr
-from bankbot_tools.loans.kernel import amortize, amortize_loans, annuity_payment
+from bankbot_tools.loans.kernel import amortize, amortize_loans
+from bankbot_tools.loans.payments import _exact_day_payment, actual_day_payment, annuity_payment
 from bankbot_tools.loans.periods import LoanShapes
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import div_half_up, mul_div_half_up
-from bankbot_tools.rules import NO_DATE
+from bankbot_tools.rules import NO_DATE, PRINCIPAL
 from tests.strategies import FREQUENCIES, dates, shape_choices, shaped_terms
 
 
@@ -158,6 +159,56 @@ def test_balloon_is_left_for_the_last_payment(
     r = Fraction(rate, 10**6 * Frequency(frequency).periods_per_year)
     drift = ((1 + r) ** count - 1) / r  # each cent of rounding compounds at most this much
     assert abs(result.last_payment - result.monthly_payment - balloon) <= drift + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape_choices)
+def test_actual_day_loans_leave_the_balloon_for_the_last_payment(d: dict) -> None:  # type: ignore[type-arg]
+    """Dated actual-day loans too: the payment charged each period's own days leaves the
+    balloon (or 0.00), so the last payment is the level payment plus the balloon, up to the
+    same rounding drift as an undated loan's."""
+    assume(d["start"] is not None and d["day_count"] != "30/360")
+    terms = shaped_terms(d)
+    result = amortize(terms)
+    r = Fraction(terms.rate_ppm * 31, 10**6 * 360)  # the dearest period's rate
+    drift = ((1 + r) ** terms.payments - 1) / r if r else terms.payments
+    assert abs(result.last_payment - result.monthly_payment - terms.balloon_cents) <= drift + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1, 400), min_size=1, max_size=40),
+    st.integers(0, 999_999),
+    st.integers(1, PRINCIPAL.max_units),
+    st.sampled_from([360, 365]),
+    st.integers(0, 99),
+)
+def test_actual_day_payment_is_exactly_rounded(
+    days: list[int], rate: int, principal: int, basis: int, share: int
+) -> None:
+    """The float64 actual-day payment equals the exact integer one."""
+    denominator = basis * 10**6
+    balloon = principal * share // 100
+    one = np.array
+    fast = actual_day_payment(
+        one([principal]), one([rate]), one(days), one([0]), one([len(days)]),
+        one([denominator]), one([balloon]),
+    )  # fmt: skip
+    assert int(fast[0]) == _exact_day_payment(principal, rate, days, denominator, balloon)
+
+
+def test_equal_periods_give_the_annuity() -> None:
+    """Periods of 30 days at actual/360 are twelfths of a year: the monthly annuity exactly."""
+    rng = np.random.default_rng(11)
+    n = 500
+    count = rng.integers(1, 480, n)
+    principal = rng.integers(10_000, 10**10, n)
+    rate = rng.integers(0, 300_000, n)
+    balloon = principal * rng.integers(0, 90, n) // 100
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    days = np.full(int(count.sum()), 30)
+    ours = actual_day_payment(principal, rate, days, first, count, np.full(n, 360 * 10**6), balloon)
+    assert ours.tolist() == annuity_payment(principal, rate, count, balloon=balloon).tolist()
 
 
 @settings(max_examples=40, deadline=None)

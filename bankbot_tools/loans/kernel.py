@@ -3,7 +3,8 @@
 The convention, applied to every loan by every caller:
 
 * payment: the annuity ``B*r/(1-(1+r)**-n)`` with ``r = annual_rate/12``, computed
-  exactly and rounded half up to the cent; a zero rate gives ``B/n`` rounded half up;
+  exactly and rounded half up to the cent; a zero rate gives ``B/n`` rounded half up
+  (:mod:`bankbot_tools.loans.payments`, with the other shapes' payments);
 * each month: interest = balance * annual_rate / 12 rounded half up to the cent,
   principal = payment - interest;
 * the month the horizon closes, or any month where balance + interest is no more
@@ -12,8 +13,8 @@ The convention, applied to every loan by every caller:
 One loan is an array of length one, so the loan tools, the plans and the batch
 engine run this code and agree to the cent by construction. The month loop is one
 Python function: a handful of loans run it as plain Python (no compiler to load, so a
-one-off ``loan-calc`` starts fast); many loans run the same function compiled by numba,
-imported only then.
+one-off ``loan-calc`` starts fast); many loans run the same function compiled
+(:mod:`bankbot_tools.compiled`: ahead of time, or by numba, imported only then).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from bankbot_tools.compiled import compiled
+from bankbot_tools.loans.payments import annuity_payment, scheduled_payment
 from bankbot_tools.loans.periods import (
     RATE_DIVISOR,
     RATE_SCALE,
@@ -41,68 +42,6 @@ from bankbot_tools.loans.schedule import DATE_COLUMN, KERNEL_COLUMNS, Amortized,
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import IntArray, div_half_up, format_cents
 from bankbot_tools.rules import NO_DATE
-
-
-def _exact_payment(
-    balance: int, rate_ppm: int, months: int, periods_per_year: int = 12, balloon: int = 0
-) -> int:
-    """The annuity payment in cents by exact rational arithmetic, rounded half up."""
-    rate = Fraction(rate_ppm, RATE_SCALE * periods_per_year)
-    growth = (1 + rate) ** months
-    payment = (balance * growth - balloon) * rate / (growth - 1)
-    return int((payment + Fraction(1, 2)) // 1)
-
-
-def annuity_payment(
-    balance: IntArray,
-    rate_ppm: IntArray,
-    months: IntArray,
-    *,
-    periods_per_year: IntArray | int = 12,
-    balloon: IntArray | int = 0,
-) -> IntArray:
-    """Level payment in cents that amortizes ``balance`` over ``months`` payments at ``rate_ppm``.
-
-    The periodic rate is ``rate_ppm / periods_per_year``; with a ``balloon`` the payment
-    leaves exactly that balance after the last payment. Float64 gives the answer for nearly
-    every loan; where it lands too close to a half cent to be trusted, the exact rational
-    payment decides, so the result is always the exactly rounded value.
-
-    >>> annuity_payment(np.array([20_000_000, 100]), np.array([65_000, 0]), np.array([360, 180]))
-    array([126414,      1])
-    >>> annuity_payment(np.array([20_000_000]), np.array([65_000]), np.array([780]),
-    ...                 periods_per_year=26, balloon=5_000_000)
-    array([56238])
-    """
-    balance = np.asarray(balance, dtype=np.int64)
-    rate_ppm = np.asarray(rate_ppm, dtype=np.int64)
-    months = np.asarray(months, dtype=np.int64)
-    ppy = np.broadcast_to(np.asarray(periods_per_year, dtype=np.int64), balance.shape)
-    balloon = np.broadcast_to(np.asarray(balloon, dtype=np.int64), balance.shape)
-    zero_rate = div_half_up(balance - balloon, np.maximum(months, 1))
-    r = rate_ppm / (RATE_SCALE * ppy)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_growth = months * np.log1p(r)
-        annuity = r / -np.expm1(-log_growth)
-        left = balloon * np.exp(-log_growth)
-        exact = (balance - left) * annuity
-        doubt = _HALF_CENT_DOUBT + _RELATIVE_DOUBT * (exact + left * annuity)
-    fraction = exact - np.floor(exact)
-    doubtful = ~(np.abs(fraction - 0.5) >= doubt)  # NaN (overflow) is doubtful too
-    rounded = np.floor(exact + 0.5)
-    payment = np.where(rate_ppm == 0, zero_rate, np.nan_to_num(rounded)).astype(np.int64)
-    for i in np.flatnonzero(doubtful & (rate_ppm > 0)):
-        payment[i] = _exact_payment(
-            int(balance[i]), int(rate_ppm[i]), int(months[i]), int(ppy[i]), int(balloon[i])
-        )
-    return payment
-
-
-#: Float64 computes the annuity to a relative error far below 1e-12; a payment whose
-#: fraction of a cent lies within this margin of one half could round either way in float,
-#: so the exact rational payment decides it (about one loan in ten million).
-_HALF_CENT_DOUBT = 1e-7
-_RELATIVE_DOUBT = 1e-12
 
 
 def simulate(
@@ -437,7 +376,7 @@ def amortize_loans(
         payment = annuity_payment(principal, rate_ppm, months)
     else:
         periods = build_periods(principal, rate_ppm, months, shapes)
-        payment = scheduled_payment(principal, rate_ppm, months, shapes)
+        payment = scheduled_payment(principal, rate_ppm, months, periods, shapes.balloon)
     bad = np.flatnonzero(unamortizable(payment))
     if bad.size:
         i = int(bad[0])
@@ -480,19 +419,6 @@ def _add_dates(schedule: Schedule, shapes: LoanShapes) -> None:
     loan = schedule["loan"]
     due = shapes.due(loan, schedule["month"] - 1)
     schedule[DATE_COLUMN] = np.where(shapes.dated[loan], due, NO_DATE)
-
-
-def scheduled_payment(
-    principal: IntArray, rate_ppm: IntArray, months: IntArray, shapes: LoanShapes
-) -> IntArray:
-    """The level payment after the interest-only periods, leaving the balloon at the end."""
-    return annuity_payment(
-        principal,
-        rate_ppm,
-        np.asarray(months, dtype=np.int64) - shapes.interest_only,
-        periods_per_year=shapes.periods_per_year,
-        balloon=shapes.balloon,
-    )
 
 
 def amortize(terms: LoanTerms) -> Amortized[int]:

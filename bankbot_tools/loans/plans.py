@@ -25,12 +25,8 @@ from datetime import date
 import numpy as np
 
 from bankbot_tools.conventions import DayCount, Frequency, from_ordinal
-from bankbot_tools.loans.kernel import (
-    annuity_payment,
-    simulate,
-    unamortizable,
-    unamortizable_message,
-)
+from bankbot_tools.loans.kernel import simulate, unamortizable, unamortizable_message
+from bankbot_tools.loans.payments import scheduled_payment
 from bankbot_tools.loans.periods import LoanShapes, Periods, build_periods
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.rules import (
@@ -211,7 +207,6 @@ def _run(
 ) -> tuple[tuple[Segment, ...], int]:
     balance = terms.principal_cents
     total = sum(terms.terms)
-    per_year = terms.frequency.periods_per_year
     dated = bool(shapes.dated[0])
     paid = 0  # payments scheduled before this segment
     payoff = 0
@@ -219,11 +214,9 @@ def _run(
     last = len(terms.terms) - 1
     for index, (rate, length) in enumerate(zip(terms.rates_ppm, terms.terms, strict=True)):
         remaining = total - paid
-        interest_only_left = max(0, terms.interest_only_periods - paid)
-        one = (np.array([balance]), np.array([rate]), np.array([remaining - interest_only_left]))
-        payment = int(
-            annuity_payment(*one, periods_per_year=per_year, balloon=terms.balloon_cents)[0]
-        )
+        segment = periods.after(paid)
+        one = (np.array([balance]), np.array([rate]), np.array([remaining]))
+        payment = int(scheduled_payment(*one, segment, np.array([terms.balloon_cents]))[0])
         # Extra principal can leave less than the balloon's present value: nothing is
         # due then but the extra, and the last payment closes the plan.
         payment = max(payment, 0)
@@ -239,7 +232,7 @@ def _run(
             np.array([extra_cents]),
             np.array([length]),
             np.array([index == last]),
-            periods=periods.after(paid),
+            periods=segment,
         )
         end = int(run.end_balance[0])
         interest = int(run.total_interest[0])

@@ -14,14 +14,9 @@ import numpy as np
 import pyarrow as pa
 
 from bankbot_tools.loans.disclosure import fast_aprs
-from bankbot_tools.loans.kernel import (
-    amortize_loans,
-    annuity_payment,
-    scheduled_payment,
-    unamortizable,
-    unamortizable_message,
-)
-from bankbot_tools.loans.periods import LoanShapes
+from bankbot_tools.loans.kernel import amortize_loans, unamortizable, unamortizable_message
+from bankbot_tools.loans.payments import annuity_payment, scheduled_payment
+from bankbot_tools.loans.periods import LoanShapes, build_periods
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio.arrow import APR, money, summary_schema
@@ -111,7 +106,8 @@ def process_rows(
     if shapes is None:
         stuck = np.flatnonzero(unamortizable(annuity_payment(principal, rate, months)))
     else:
-        payment = scheduled_payment(principal, rate, months, shapes)
+        periods = build_periods(principal, rate, months, shapes)
+        payment = scheduled_payment(principal, rate, months, periods, shapes.balloon)
         stuck = np.flatnonzero(unamortizable(payment))
         shapes = shapes.take(np.delete(np.arange(keep.size), stuck))
     for j in stuck.tolist():
