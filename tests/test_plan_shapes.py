@@ -200,3 +200,14 @@ def test_generate_plan_tool_names_the_bad_field() -> None:
     assert answer["error"]["type"] == "invalid_value"
     assert answer["error"]["field"] == "balloon"
     assert answer["error"]["message"].startswith("balloon must be < principal")
+
+
+def test_non_monthly_plan_table_counts_payments() -> None:
+    """A biweekly plan's table says payments where a monthly one says months."""
+    args = ["payment-plan", "--amount", "20000", "--rates", "0.07,0.05", "--terms", "26,104"]
+    biweekly = runner.invoke(app, [*args, "--frequency", "biweekly", "--extra", "20"])
+    monthly = runner.invoke(app, [*args, "--extra", "20"])
+    assert biweekly.exit_code == monthly.exit_code == 0
+    for label in ("Payments", "Extra per payment", "Payoff payment", "Payments saved"):
+        assert label in biweekly.stdout and label not in monthly.stdout
+    assert "Months saved" in monthly.stdout and "Months saved" not in biweekly.stdout

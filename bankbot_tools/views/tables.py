@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from bankbot_tools.conventions import Frequency
 from bankbot_tools.loans.plans import Plan
 from bankbot_tools.loans.schedule import SCHEDULE_COLUMNS, Amortized
 from bankbot_tools.money import grouped_cents, percent_text
@@ -92,10 +93,13 @@ def plan(console: Console, result: Plan) -> None:
     """Print a plan's segments and totals, with what the extra principal saves.
 
     A dated plan also gets each segment's first and last due dates (a table of their own,
-    so the segments still fit a terminal) and its payoff date.
+    so the segments still fit a terminal) and its payoff date. A plan paid other than
+    monthly counts payments, not months, in its labels.
     """
+    monthly = result.terms.frequency is Frequency.MONTHLY
     table = Table(title="Segments", title_justify="left")
-    for name in ("#", "Rate", "Months", "Payment", "Interest", "Principal", "Ending balance"):
+    count = "Months" if monthly else "Payments"
+    for name in ("#", "Rate", count, "Payment", "Interest", "Principal", "Ending balance"):
         table.add_column(name, justify="right")
     for index, segment in enumerate(result.segments, start=1):
         table.add_row(
@@ -116,11 +120,14 @@ def plan(console: Console, result: Plan) -> None:
             dates.add_row(str(index), _day(segment.first_due), _day(segment.last_due))
         console.print(dates)
     pairs = [
-        ("Extra per month", grouped_cents(result.terms.extra_cents)),
+        (
+            "Extra per month" if monthly else "Extra per payment",
+            grouped_cents(result.terms.extra_cents),
+        ),
         ("Total interest", grouped_cents(result.total_interest)),
         ("Total paid", grouped_cents(result.total_paid)),
-        ("Payoff month", str(result.payoff_month)),
-        ("Months saved", str(result.months_saved)),
+        ("Payoff month" if monthly else "Payoff payment", str(result.payoff_month)),
+        ("Months saved" if monthly else "Payments saved", str(result.months_saved)),
         ("Interest saved", grouped_cents(result.interest_saved)),
     ]
     if result.payoff_date is not None:
