@@ -28,14 +28,38 @@ __all__ = [
 
 
 async def calculate_payment(
-    principal: object, annual_rate: object, months: object
+    principal: object,
+    annual_rate: object,
+    months: object = None,
+    *,
+    payments: object = None,
+    frequency: object = None,
+    start_date: object = None,
+    first_payment_date: object = None,
+    day_count: object = None,
+    interest_only_periods: object = None,
+    balloon: object = None,
 ) -> tuple[float, list[dict[str, Any]]]:
-    """Monthly payment and full schedule of a fixed-rate loan.
+    """Level payment and full schedule of a fixed-rate loan.
 
     Rows are ``{month, payment, interest, principal, balance}`` with money as
-    two-decimal numbers; the last balance is exactly 0.0.
+    two-decimal numbers; the last balance is exactly 0.0. The keyword terms are
+    :meth:`LoanTerms.parse`'s (``payments`` instead of ``months`` for a non-monthly loan;
+    a dated loan's rows also carry ``date``).
     """
-    result = amortize(LoanTerms.parse(principal, annual_rate, months))
+    terms = LoanTerms.parse(
+        principal,
+        annual_rate,
+        months,
+        payments=payments,
+        frequency=frequency,
+        start_date=start_date,
+        first_payment_date=first_payment_date,
+        day_count=day_count,
+        interest_only_periods=interest_only_periods,
+        balloon=balloon,
+    )
+    result = amortize(terms)
     return cents_to_float(result.monthly_payment), schedule_rows(result)
 
 

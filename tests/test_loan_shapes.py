@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
@@ -16,6 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from bankbot_tools.api import calculate_payment
 from bankbot_tools.cli.app import app
 from bankbot_tools.conventions import (
     KIND_CODES,
@@ -371,3 +373,16 @@ def test_loan_calc_bad_date_or_convention_exits_2_with_one_line(option: list[str
     assert out.exit_code == 2
     errors = [line for line in out.stderr.splitlines() if line.startswith("bankbot: error:")]
     assert len(errors) == 1
+
+
+def test_calculate_payment_takes_the_loan_terms() -> None:
+    """The async seed function takes a loan's shape terms and gives the single-loan cents."""
+    shape = {
+        "payments": 60, "frequency": "biweekly", "start_date": "2026-01-15",
+        "day_count": "actual/365", "interest_only_periods": 4, "balloon": "2500",
+    }  # fmt: skip
+    payment, rows = asyncio.run(calculate_payment("20000", "0.065", **shape))
+    expected = amortize(LoanTerms.parse("20000", "0.065", **shape))
+    assert payment == expected.monthly_payment / 100
+    assert [row["date"] for row in rows] == [d.isoformat() for d in expected.dates() or []]
+    assert rows[-1]["balance"] == 0.0 and rows[0]["principal"] == 0.0
