@@ -45,13 +45,25 @@ def first_and_sixteenth(year: int, month: int, count: int) -> list[date]:
     return out[:count]
 
 
-# Appendix J (c), "Examples for the actuarial method", 12 CFR Part 1026
-# (https://www.consumerfinance.gov/rules-policy/regulations/1026/j/): amounts advanced,
-# payments, dates and the published APRs, which Appendix J states to two decimals.  The
-# figures were taken from the Appendix J test suite of simontreanor/FSharp.Finance.Personal
-# (tests/AprUsActuarialTests.fs), which cites this paragraph by paragraph; the full text of
-# Appendix J (c) was not available offline to re-read, so the dates and amounts are as that
-# suite transcribes them.  Every APR below is reproduced exactly by this engine.
+# 12 CFR 1026 App. J (c), "Examples for the actuarial method" (identical to 12 CFR 226 App. J (c)):
+# amounts advanced, payments, dates and the published APRs, which Appendix J states to two
+# decimals.  Where the inputs come from, as found in the stored copies of the regulation:
+# - Read from the regulation's own text: App. J (a) and (b)(1)-(b)(4)(i), including the month
+#   rules of (b)(3)(iv), at https://frrsdigital.com/topic-by-locator/6-1017 (Federal Reserve
+#   Regulatory Service) and the openings of
+#   http://www.fdic.gov/regulations/laws/rules/6500-3550.html,
+#   http://www.law.cornell.edu/cfr/text/12/part-226/appendix-J,
+#   http://www.bankersonline.com/regs/226/j226.html and
+#   https://www.consumerfinance.gov/rules-policy/regulations/1026/J/.
+# - NOT read from the regulation's own text: paragraphs (b)(5) and (c).  The stored copies of
+#   those pages could be searched only from their beginnings, so the example figures below were
+#   not checked against the regulation.  They are still as transcribed by the Appendix J suite of
+#   simontreanor/FSharp.Finance.Personal (tests/AprUsActuarialTests.fs).  A second public
+#   transcription, which says it was taken from the GPO print CFR, gives the same amounts,
+#   payment counts, (t, f) first-period splits and APRs for every example here.  That makes two
+#   transcriptions that agree, which is still not the regulation: re-check (c) against
+#   ecfr.gov or the GPO print before relying on these as regulatory citations.
+# Every APR below is reproduced exactly by this engine.
 APPENDIX_J_C = [
     pytest.param(
         500_000,
@@ -60,7 +72,7 @@ APPENDIX_J_C = [
         [23_000] * 24,
         Frequency.MONTHLY,
         "9.69",
-        id="(c)(1)(i) monthly, regular first period",
+        id="12 CFR 1026 App. J (c)(1)(i) monthly, regular first period",
     ),
     pytest.param(
         600_000,
@@ -69,7 +81,7 @@ APPENDIX_J_C = [
         [20_000] * 36,
         Frequency.MONTHLY,
         "11.82",
-        id="(c)(1)(ii) monthly, long first period",
+        id="12 CFR 1026 App. J (c)(1)(ii) monthly, long first period",
     ),
     pytest.param(
         500_000,
@@ -78,7 +90,7 @@ APPENDIX_J_C = [
         [21_917] * 24,
         Frequency.SEMIMONTHLY,
         "10.34",
-        id="(c)(1)(iii) semimonthly, short first period",
+        id="12 CFR 1026 App. J (c)(1)(iii) semimonthly, short first period",
     ),
     pytest.param(
         1_000_000,
@@ -87,7 +99,7 @@ APPENDIX_J_C = [
         [38_500] * 40,
         Frequency.QUARTERLY,
         "8.97",
-        id="(c)(1)(iv) quarterly, long first period",
+        id="12 CFR 1026 App. J (c)(1)(iv) quarterly, long first period",
     ),
     pytest.param(
         50_000,
@@ -96,7 +108,7 @@ APPENDIX_J_C = [
         [1_760] * 30,
         Frequency.WEEKLY,
         "14.96",
-        id="(c)(1)(v) weekly, long first period",
+        id="12 CFR 1026 App. J (c)(1)(v) weekly, long first period",
     ),
     pytest.param(
         500_000,
@@ -105,7 +117,7 @@ APPENDIX_J_C = [
         [25_000] + [23_000] * 23,
         Frequency.MONTHLY,
         "10.08",
-        id="(c)(2)(i) monthly, irregular first payment",
+        id="12 CFR 1026 App. J (c)(2)(i) monthly, irregular first payment",
     ),
     pytest.param(
         40_000,
@@ -114,7 +126,7 @@ APPENDIX_J_C = [
         [3_950] + [3_831] * 11,
         Frequency.FOUR_WEEKLY,
         "28.50",
-        id="(c)(2)(ii) every 4 weeks, long first period, irregular first payment",
+        id="12 CFR 1026 App. J (c)(2)(ii) 4-weekly, long first period, irregular first payment",
     ),
     pytest.param(
         500_000,
@@ -123,7 +135,7 @@ APPENDIX_J_C = [
         [23_000] * 23 + [28_000],
         Frequency.MONTHLY,
         "10.50",
-        id="(c)(3)(i) monthly, irregular final payment",
+        id="12 CFR 1026 App. J (c)(3)(i) monthly, irregular final payment",
     ),
     pytest.param(
         20_000,
@@ -132,7 +144,7 @@ APPENDIX_J_C = [
         [950] * 19 + [3_000],
         Frequency.BIWEEKLY,
         "12.22",
-        id="(c)(3)(ii) every 2 weeks, short first period, irregular final payment",
+        id="12 CFR 1026 App. J (c)(3)(ii) biweekly, short first period, irregular final payment",
     ),
     pytest.param(
         500_000,
@@ -141,7 +153,7 @@ APPENDIX_J_C = [
         [25_000] + [23_000] * 22 + [28_000],
         Frequency.MONTHLY,
         "10.90",
-        id="(c)(4)(i) monthly, irregular first and final payments",
+        id="12 CFR 1026 App. J (c)(4)(i) monthly, irregular first and final payments",
     ),
     pytest.param(
         800_000,
@@ -150,7 +162,7 @@ APPENDIX_J_C = [
         [44_936] + [46_500] * 18 + [20_000],
         Frequency.BIMONTHLY,
         "7.30",
-        id="(c)(4)(ii) every 2 months, short first period, irregular first and final",
+        id="12 CFR 1026 App. J (c)(4)(ii) bimonthly, short first period, odd first and final",
     ),
 ]
 
@@ -172,10 +184,13 @@ def test_appendix_j_examples(
 
 
 def test_appendix_j_single_advance_single_payment() -> None:
-    """(c)(5)(i): $1,000 on 1-3-78 repaid by $1,080 on 9-15-78 is 11.45%.
+    """12 CFR 1026 App. J (c)(5)(i): $1,000 on 1-3-78 repaid by $1,080 on 9-15-78 is 11.45%.
 
     By (b)(5)(vii) the term of less than a year, not a whole number of months, is one
-    unit-period, and the unit-periods per year are 365 over the days in the term.
+    unit-period, and the unit-periods per year are 365 over the days in the term.  As for the
+    (c) examples above, the figures and the (b)(5)(vii) rule are as transcribed by
+    FSharp.Finance.Personal and a second public transcription.  They were not checked against
+    the regulation's text, because (b)(5) and (c) could not be read in the stored copies.
     """
     days = (date(1978, 9, 15) - date(1978, 1, 3)).days
     assert days == 255
@@ -217,10 +232,28 @@ def test_unit_period_split_annual_uses_months_or_days_for_the_remainder() -> Non
 
 
 def test_unit_period_split_month_end_measures_from_last_days() -> None:
-    """(b)(3)(iv): a month-end series counts January 31 to February 28 as one full month."""
+    """12 CFR 1026 App. J (b)(3)(iv): a month-end series counts Jan 31 to Feb 28 as a full month.
+
+    (b)(3)(iv), read at https://frrsdigital.com/topic-by-locator/6-1017: for a series scheduled
+    for the last day of each month, months run from last day to last day.  Without
+    ``month_end``, Feb 28 is treated as a 28th-of-the-month date, so Jan 31 -> Feb 28 is 28 days.
+    """
     jan31, feb28 = date(1978, 1, 31), date(1978, 2, 28)
-    assert unit_period_split(jan31, feb28, Frequency.MONTHLY, month_end=True) == (1, Fraction(0))
+    assert unit_period_split(jan31, feb28, Frequency.MONTHLY, payment_day=31) == (1, Fraction(0))
     assert unit_period_split(jan31, feb28, Frequency.MONTHLY) == (0, Fraction(28, 30))
+
+
+def test_unit_period_split_30th_series_counts_february_end_as_the_30th() -> None:
+    """12 CFR 1026 App. J (b)(3)(iv): payments scheduled for the 29th or 30th fall on the last
+    day of February, so in a 30th-of-the-month series Jan 30 -> Feb 28 is a full month (and a
+    28th-of-the-month series counts its 29 days)."""
+    jan30, feb28 = date(2027, 1, 30), date(2027, 2, 28)
+    assert unit_period_split(jan30, feb28, Frequency.MONTHLY, payment_day=30) == (1, Fraction(0))
+    assert unit_period_split(jan30, feb28, Frequency.MONTHLY) == (0, Fraction(29, 30))
+    assert unit_period_split(jan30, date(2027, 3, 30), Frequency.MONTHLY, payment_day=30) == (
+        2,
+        Fraction(0),
+    )
 
 
 def test_level_stream_matches_dated_stream_for_an_odd_first_period() -> None:

@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -386,3 +387,10 @@ def test_calculate_payment_takes_the_loan_terms() -> None:
     assert payment == expected.monthly_payment / 100
     assert [row["date"] for row in rows] == [d.isoformat() for d in expected.dates() or []]
     assert rows[-1]["balance"] == 0.0 and rows[0]["principal"] == 0.0
+
+
+def test_a_loan_funded_on_the_30th_has_the_note_rate_as_its_apr() -> None:
+    """Funded Jan 30, paid on the 30th (Feb 28 in February), no fees: every period is a whole
+    month, so the APR is the note rate (it was not while Feb 28 counted as 29/30 of a month)."""
+    terms = LoanTerms.parse(20_000, "0.06", 24, start_date="2027-01-30", day_count="30/360")
+    assert loan_apr(terms) == Decimal("6.000")

@@ -179,23 +179,24 @@ def dated_payment_stream(
     dated_payments: Sequence[tuple[date, int]],
     frequency: Frequency,
     *,
-    month_end: bool = False,
+    payment_day: int | None = None,
 ) -> tuple[Payment, ...]:
     """Payments given as ``(due date, cents)``, each timed from ``start`` by `unit_period_split`."""
     return tuple(
-        Payment(cents, *unit_period_split(start, due, frequency, month_end=month_end))
+        Payment(cents, *unit_period_split(start, due, frequency, payment_day=payment_day))
         for due, cents in dated_payments
     )
 
 
 def unit_period_split(
-    start: date, due: date, frequency: Frequency, *, month_end: bool = False
+    start: date, due: date, frequency: Frequency, *, payment_day: int | None = None
 ) -> tuple[int, Fraction]:
     """Whole unit-periods ``t`` and fraction ``f`` from ``start`` to ``due``, Appendix J (b)(5).
 
-    Months are counted back from ``due`` ((b)(3)(iv): same date of the month, or the month's
-    last day when it has fewer days; with ``month_end`` the last day of each month, for
-    payments scheduled on month ends).  Then, by unit-period:
+    Months are counted back from ``due`` on the day of the month the payments are scheduled
+    for, ``payment_day`` (default: ``due``'s own day), or the month's last day when it has
+    fewer days ((b)(3)(iv): a series on the 29th or 30th falls on the last day of February, and
+    31 stands for a series on the last day of each month).  Then, by unit-period:
 
     - month or multiple of a month up to 11 ((b)(5)(ii), (iii)): 30 days per full month plus
       the remaining days, divided by 30 times the months in the unit-period;
@@ -208,6 +209,8 @@ def unit_period_split(
     (0, Fraction(2, 5))
     >>> unit_period_split(date(1978, 3, 20), date(1978, 4, 21), Frequency.WEEKLY)
     (4, Fraction(4, 7))
+    >>> unit_period_split(date(2027, 1, 30), date(2027, 2, 28), Frequency.MONTHLY, payment_day=30)
+    (1, Fraction(0, 1))
     """
     if not isinstance(start, date) or not isinstance(due, date):
         raise ValueError("start and due must be dates")
@@ -217,14 +220,15 @@ def unit_period_split(
     if kind == "week":
         t, rest = divmod((due - start).days, 7 * size)
         return t, Fraction(rest, 7 * size)
-    months = _full_months_back(start, due, month_end)
+    day = due.day if payment_day is None else payment_day
+    months = _full_months_back(start, due, day)
     if kind == "month" and size == 12:
         years = months // 12
-        anchor = _months_back(due, 12 * years, month_end)
-        if _months_back(due, months, month_end) == start:
+        anchor = _months_back(due, 12 * years, day)
+        if _months_back(due, months, day) == start:
             return years, Fraction(months - 12 * years, 12)
         return years, Fraction((anchor - start).days, 365)
-    days = 30 * months + (_months_back(due, months, month_end) - start).days
+    days = 30 * months + (_months_back(due, months, day) - start).days
     unit_days = 15 if kind == "semimonth" else 30 * size
     t, rest = divmod(days, unit_days)
     return t, Fraction(rest, unit_days)
@@ -234,17 +238,18 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _months_back(day: date, months: int, month_end: bool) -> date:
-    """``day`` moved ``months`` calendar months earlier, per Appendix J (b)(3)(iv)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+def _months_back(due: date, months: int, day: int) -> date:
+    """``due`` moved ``months`` calendar months earlier, onto the series' ``day`` of the month
+    (or the month's last day), per Appendix J (b)(3)(iv)."""
+    year, month0 = divmod(due.year * 12 + due.month - 1 - months, 12)
     last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, last if month_end else min(day.day, last))
+    return date(year, month0 + 1, min(day, last))
 
 
-def _full_months_back(start: date, due: date, month_end: bool) -> int:
+def _full_months_back(start: date, due: date, day: int) -> int:
     """The most whole months that fit between ``start`` and ``due``, counted back from ``due``."""
     months = (due.year - start.year) * 12 + due.month - start.month
-    while months > 0 and _months_back(due, months, month_end) < start:
+    while months > 0 and _months_back(due, months, day) < start:
         months -= 1
     return months
 

@@ -149,7 +149,7 @@ def aprs(
                 from_ordinal(int(shapes.start[i])),
                 [(from_ordinal(d), c) for d, c in zip(due, amounts, strict=True) if c > 0],
                 frequency,
-                month_end=frequency != Frequency.WEEKLY and is_month_end(anchor),
+                payment_day=31 if is_month_end(anchor) else anchor.day,
             )
         else:
             stream = tuple(Payment(c, k) for k, c in enumerate(amounts, start=1) if c > 0)
