@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import hashlib
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,10 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bankbot_tools import calculate_payment, fileio
+from bankbot_tools.events import emitter
 from bankbot_tools.loans.kernel import amortize, amortize_loans
 from bankbot_tools.loans.terms import LoanTerms
 from bankbot_tools.money import cents_to_decimal
 from bankbot_tools.portfolio import process
+from bankbot_tools.portfolio import run as run_module
 from bankbot_tools.portfolio.job import BatchJob, TooManyRejects, UnreadableInput
 from bankbot_tools.portfolio.run import run
 from tests import strategies
@@ -220,6 +224,57 @@ def test_failure_on_second_chunk_leaves_no_output(
     with pytest.raises(RuntimeError, match="disk on fire"):
         run(job)
     assert list(out.iterdir()) == []
+
+
+def failing_validation(monkeypatch: pytest.MonkeyPatch, from_chunk: int, error: Exception) -> None:
+    """Make the run's validation stage raise ``error`` for chunk ``from_chunk`` and later."""
+    chunks: list[int] = []
+
+    def failing(*args: Any, **kwargs: Any) -> process.Validated:
+        chunks.append(1)
+        if len(chunks) >= from_chunk:
+            raise error
+        return process.validate_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "validate_chunk", failing)
+
+
+def test_failure_validating_a_later_chunk_surfaces_in_chunk_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk failing in the read-ahead thread raises that very error once the chunks
+    before it are logged and counted in order, and publishes nothing."""
+    error = RuntimeError("bad chunk")
+    failing_validation(monkeypatch, 3, error)
+    log = io.StringIO()
+    emitter.configure(stream=log)
+    counted: list[int] = []
+    out = tmp_path / "out"
+    job = BatchJob(SAMPLE, out / "s.parquet", schedules=out / "d.csv", chunk_size=10)
+    with pytest.raises(RuntimeError) as raised:
+        run(job, on_chunk=lambda progress: counted.append(progress.chunks))
+    assert raised.value is error
+    assert counted == [1, 2]
+    events = [json.loads(line) for line in log.getvalue().splitlines()]
+    assert [(e["event"], e.get("chunk"), e["status"]) for e in events] == [
+        ("batch.chunk", 1, "ok"),
+        ("batch.chunk", 2, "ok"),
+        ("batch.chunk", 3, "error"),
+        ("batch.run", None, "error"),
+    ]
+    assert events[-1]["chunks"] == 2
+    assert list(out.iterdir()) == []
+
+
+def test_max_rejects_stops_before_the_chunk_read_ahead_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk past --max-rejects stops the run as before, even when the next chunk,
+    already being validated, fails: only the rejects file is published."""
+    failing_validation(monkeypatch, 2, RuntimeError("never seen"))
+    with pytest.raises(TooManyRejects, match="max-rejects 1"):
+        run(BatchJob(SAMPLE, tmp_path / "s.csv", max_rejects=1, chunk_size=60))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.rejects.csv"]
 
 
 def test_failed_setup_removes_the_temp_files_it_made(tmp_path: Path) -> None:

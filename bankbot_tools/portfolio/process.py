@@ -1,14 +1,19 @@
 """The batch core: one chunk of portfolio rows (Arrow) -> summary rows and rejects.
 
-Pure apart from ``seen`` (the ids met in earlier chunks, for duplicates): the rule
-table validates every column (:mod:`bankbot_tools.portfolio.parse`), the kernel
-amortizes the good loans, and schedules, when asked for, go to a sink slice by slice.
+Two stages. :func:`validate_rows` runs the rule table over every column
+(:mod:`bankbot_tools.portfolio.parse`) and, through :func:`validate_chunk`, the dedupe
+pass, which is stateful (``seen``: the ids met in earlier chunks) and so takes chunks in
+order. :func:`amortize` runs the kernel over the good loans and builds the summary;
+schedules, when asked for, go to a sink slice by slice. It depends on its chunk alone, so
+the batch engine runs it for one chunk while it validates the next.
+:func:`process_rows` is both stages, pure, for the distributed engines.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -38,21 +43,17 @@ SCHEDULE_SLICE_ROWS = 1 << 19
 ScheduleSink = Callable[[pa.Array, Schedule], None]
 
 
-def process_chunk(
-    table: pa.Table,
-    first_row: int,
-    seen: SeenIds,
-    schedule_sink: ScheduleSink | None,
-    *,
-    with_apr: bool = False,
-) -> ChunkResult:
-    """Validate and amortize one chunk whose first data row is ``first_row`` (1-based).
+def validate_chunk(
+    table: pa.Table, first_row: int, seen: SeenIds, *, with_apr: bool = False
+) -> Validated:
+    """Validate one chunk whose first data row is ``first_row`` (1-based), deduping its ids.
 
-    Schedule slices go to ``schedule_sink`` as they are computed.
+    Chunks must come through here in input order (``seen`` remembers their ids); their
+    :func:`amortize` stages are independent of each other.
     """
     ids = table["loan_id"].combine_chunks().cast(pa.string())
     rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
-    return process_rows(table, rows, seen.repeated(ids), schedule_sink, with_apr=with_apr)
+    return validate_rows(table, rows, seen.repeated(ids), with_apr=with_apr)
 
 
 def process_rows(
@@ -71,6 +72,36 @@ def process_rows(
     computed (validation without the month loop); the summary is then empty. With
     ``with_apr`` the summary also carries each loan's Regulation Z APR (``apr_percent``).
     """
+    validated = validate_rows(table, rows, repeated, summary=summary, with_apr=with_apr)
+    return amortize(validated, schedule_sink)
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Rows past the rules: the loans to amortize, in input order, and the rows rejected.
+
+    ``fees`` is each loan's fees when the summary carries the APR, else None.
+    """
+
+    ids: pa.Array
+    principal: IntArray
+    rate: IntArray
+    months: IntArray
+    extra: IntArray
+    shapes: LoanShapes | None
+    fees: IntArray | None
+    rejects: list[Reject]
+
+
+def validate_rows(
+    table: pa.Table,
+    rows: IntArray,
+    repeated: BoolArray,
+    *,
+    summary: bool = True,
+    with_apr: bool = False,
+) -> Validated:
+    """The first stage of :func:`process_rows` (same arguments): every rule, no month loop."""
     n = table.num_rows
     ids = table["loan_id"].combine_chunks().cast(pa.string())
     reasons: dict[int, list[str]] = {}
@@ -120,23 +151,34 @@ def process_rows(
         keep = keep[:0]
         principal, rate, months, extra = (a[:0] for a in (principal, rate, months, extra))
         shapes = None if shapes is None else shapes.take(keep)
+    fees = None
+    if with_apr:
+        no_fees = np.zeros(keep.size, dtype=np.int64)
+        fees = no_fees if shape_columns is None else shape_columns.numbers["fees"][keep]
+    rejects = [
+        Reject(int(rows[i]), ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
+    ]
     kept_ids = ids.take(pa.array(keep))
-    columns = _amortize(kept_ids, principal, rate, months, extra, schedule_sink, shapes)
+    return Validated(kept_ids, principal, rate, months, extra, shapes, fees, rejects)
+
+
+def amortize(validated: Validated, schedule_sink: ScheduleSink | None) -> ChunkResult:
+    """The second stage: the month loop over the validated loans -> summary and rejects.
+
+    Schedule slices go to ``schedule_sink`` as they are computed.
+    """
+    v = validated
+    columns = _amortize(v.ids, v.principal, v.rate, v.months, v.extra, schedule_sink, v.shapes)
     arrays = [
-        kept_ids,
+        v.ids,
         *(money(c) for c in columns[:5]),
         pa.array(columns[5].astype(np.int32)),
         money(columns[6]),
     ]
-    if with_apr:
-        no_fees = np.zeros(keep.size, dtype=np.int64)
-        fees = no_fees if shape_columns is None else shape_columns.numbers["fees"][keep]
-        arrays.append(pa.array(fast_aprs(principal, rate, months, fees, shapes), APR))
-    result = pa.Table.from_arrays(arrays, schema=summary_schema(apr=with_apr))
-    rejects = [
-        Reject(int(rows[i]), ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
-    ]
-    return ChunkResult(result, rejects)
+    if v.fees is not None:
+        arrays.append(pa.array(fast_aprs(v.principal, v.rate, v.months, v.fees, v.shapes), APR))
+    result = pa.Table.from_arrays(arrays, schema=summary_schema(apr=v.fees is not None))
+    return ChunkResult(result, v.rejects)
 
 
 def _amortize(

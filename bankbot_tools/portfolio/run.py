@@ -1,9 +1,15 @@
-"""Running a batch job: read chunks, process each, write outputs, publish them at the end."""
+"""Running a batch job: read chunks, process each, write outputs, publish them at the end.
+
+A worker thread reads and validates chunk k+1 while the main thread amortizes chunk k
+(whose month loop runs in the kernel's threads); events, progress and outputs stay on
+the main thread, in chunk order.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +21,14 @@ from bankbot_tools.fileio import output_format
 from bankbot_tools.loans.kernel import amortize_loans
 from bankbot_tools.portfolio.dedupe import SeenIds
 from bankbot_tools.portfolio.job import BatchJob, Progress, ProgressCallback, TooManyRejects
-from bankbot_tools.portfolio.process import process_chunk
+from bankbot_tools.portfolio.process import Validated, amortize, validate_chunk
 from bankbot_tools.portfolio.read import open_chunks
 from bankbot_tools.portfolio.write import Outputs
 
 #: The ``command`` of a batch run's events, as the CLI names it.
 COMMAND = "batch run"
+#: The next chunk, being read, then validated (None once the input is exhausted).
+_Ahead = tuple[Future[pa.Table | None], Future[Validated | None]]
 
 
 def run(job: BatchJob, on_chunk: ProgressCallback | None = None) -> dict[str, Any]:
@@ -58,14 +66,29 @@ def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -
         if path is not None:
             output_format(path)
     chunks = open_chunks(job)
-    with Outputs(job, dated=chunks.dated) as outputs:
+    tables = iter(chunks.tables)
+    with (
+        Outputs(job, dated=chunks.dated) as outputs,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-validate") as ahead,
+    ):
         seen = SeenIds()
-        for table in chunks.tables:
+        sink = outputs.write_schedule if outputs.schedules is not None else None
+
+        def validate_next(first_row: int) -> _Ahead:
+            # One worker: chunks are read and validated in order (the dedupe needs it).
+            reading = ahead.submit(next, tables, None)
+            return reading, ahead.submit(_validate, reading, first_row, seen, job.apr)
+
+        reading, validating = validate_next(1)
+        while (table := reading.result()) is not None:
             with events.invocation(
                 "batch.chunk", source="batch", command=COMMAND, chunk=progress.chunks + 1
             ) as facts:
-                sink = outputs.write_schedule if outputs.schedules is not None else None
-                result = process_chunk(table, progress.read + 1, seen, sink, with_apr=job.apr)
+                validated = validating.result()
+                assert validated is not None  # a table was read
+                # The next chunk is validated while this one is amortized.
+                reading, validating = validate_next(progress.read + table.num_rows + 1)
+                result = amortize(validated, sink)
                 outputs.write(result)
                 facts.update(
                     rows=table.num_rows,
@@ -85,6 +108,14 @@ def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -
                     f" {job.max_rejects}; see {job.rejects_path}"
                 )
         return outputs.finish(progress, started, clock)
+
+
+def _validate(
+    reading: Future[pa.Table | None], first_row: int, seen: SeenIds, with_apr: bool
+) -> Validated | None:
+    """The chunk just read, validated; None after the last chunk."""
+    table = reading.result()
+    return None if table is None else validate_chunk(table, first_row, seen, with_apr=with_apr)
 
 
 #: Enough loans for the kernel to take its compiled path (plain Python below 64).

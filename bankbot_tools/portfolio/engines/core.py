@@ -1,7 +1,7 @@
 """The batch core as pure Arrow functions: a batch of portfolio rows -> summary and rejects.
 
 Every engine runs these unchanged: the in-process engine through
-:func:`~bankbot_tools.portfolio.process.process_chunk`, Spark inside
+:func:`~bankbot_tools.portfolio.process.validate_chunk` and ``amortize``, Spark inside
 ``DataFrame.mapInArrow`` and Dask inside ``map_partitions``. A batch carries its rows'
 1-based input row numbers in the column ``_row``; the ids that earlier rows already
 claimed come from the engine's dedupe pass as the set of duplicate row numbers, so the
