@@ -173,7 +173,9 @@ def test_actual_day_loans_leave_the_balloon_for_the_last_payment(d: dict) -> Non
     assume(d["start"] is not None and d["day_count"] != "30/360")
     terms = shaped_terms(d)
     result = amortize(terms)
-    r = Fraction(terms.rate_ppm * 31, 10**6 * 360)  # the dearest period's rate
+    kind, size = shape(terms.frequency)
+    longest = {"week": 7, "semimonth": 16, "month": 31}[kind] * size  # days of a period, at most
+    r = Fraction(terms.rate_ppm * longest, 10**6 * 360)  # the dearest period's rate
     drift = ((1 + r) ** terms.payments - 1) / r if r else terms.payments
     assert abs(result.last_payment - result.monthly_payment - terms.balloon_cents) <= drift + 1
 
@@ -394,3 +396,20 @@ def test_a_loan_funded_on_the_30th_has_the_note_rate_as_its_apr() -> None:
     month, so the APR is the note rate (it was not while Feb 28 counted as 29/30 of a month)."""
     terms = LoanTerms.parse(20_000, "0.06", 24, start_date="2027-01-30", day_count="30/360")
     assert loan_apr(terms) == Decimal("6.000")
+
+
+@pytest.mark.parametrize("frequency", FREQUENCIES)
+@settings(max_examples=15, deadline=None)
+@given(shape_choices, dates, st.integers(10_000, 150_000))
+def test_every_dated_shape_has_an_apr_near_its_note_rate(
+    frequency: str,
+    d: dict,  # type: ignore[type-arg]
+    start: date,
+    rate: int,
+) -> None:
+    """Every frequency's payments are timed from the funding date without error (a
+    semimonthly series counted back on one day of the month had a payment due at the start),
+    and without fees the APR stays within the odd first period's effect of the note rate."""
+    terms = shaped_terms({**d, "frequency": frequency, "start": start, "rate": rate})
+    note = Decimal(terms.rate_ppm) / 10_000
+    assert abs(loan_apr(terms) - note) < Decimal("0.5")

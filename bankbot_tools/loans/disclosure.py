@@ -14,11 +14,12 @@ Decimal('13.411')
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
-from bankbot_tools.conventions import Frequency, from_ordinal, is_month_end
+from bankbot_tools.conventions import Frequency, from_ordinal, is_month_end, shape
 from bankbot_tools.loans.apr import Payment, apr, dated_payment_stream
 from bankbot_tools.loans.kernel import amortize_loans
 from bankbot_tools.loans.periods import LoanShapes
@@ -149,13 +150,21 @@ def aprs(
                 from_ordinal(int(shapes.start[i])),
                 [(from_ordinal(d), c) for d, c in zip(due, amounts, strict=True) if c > 0],
                 frequency,
-                payment_day=31 if is_month_end(anchor) else anchor.day,
+                payment_day=_payment_day(anchor, frequency),
             )
         else:
             stream = tuple(Payment(c, k) for k, c in enumerate(amounts, start=1) if c > 0)
         financed = int(principal[i]) - int(np.asarray(fees)[i])
         results.append(apr(financed, stream, frequency.periods_per_year, places=APR_PLACES))
     return results
+
+
+def _payment_day(anchor: date, frequency: Frequency) -> int | None:
+    """The day of the month a series of whole-month payments falls on (31: month ends);
+    None for weekly and semimonthly series, whose due dates are counted back on their own."""
+    if shape(frequency)[0] != "month":
+        return None
+    return 31 if is_month_end(anchor) else anchor.day
 
 
 def _frequency(shapes: LoanShapes, i: int) -> Frequency:
