@@ -139,6 +139,8 @@ def numpy_financial(loans: list[tuple[int, int, int, int]]) -> int:
 
 #: Every figure, by label: printed as the JSON summary at the end.
 RESULTS: dict[str, object] = {}
+#: The label of the last top-level result line (the one ``  of which`` lines qualify).
+LAST_LABEL = ""
 QUIET = False
 
 
@@ -160,7 +162,11 @@ def timed(
     label: str, n: int, seconds: float, rows: int = 0, rss: float = 0.0, size: float = 0.0
 ) -> None:
     """Print one result line and record it."""
-    RESULTS[f"{n}: {label.strip()}"] = {
+    global LAST_LABEL
+    # "  of which ..." lines qualify the line above: keyed under it, so they stay apart.
+    key = f"{LAST_LABEL} / {label.strip()}" if label.startswith("  ") else label.strip()
+    LAST_LABEL = key if not label.startswith("  ") else LAST_LABEL
+    RESULTS[f"{n}: {key}"] = {
         "seconds": round(seconds, 3),
         "loans_per_s": round(n / seconds),
         **({"rows_per_s": round(rows / seconds), "rows": rows} if rows else {}),
