@@ -236,7 +236,7 @@ def test_unit_period_split_month_end_measures_from_last_days() -> None:
 
     (b)(3)(iv), read at https://frrsdigital.com/topic-by-locator/6-1017: for a series scheduled
     for the last day of each month, months run from last day to last day.  Without
-    ``month_end``, Feb 28 is treated as a 28th-of-the-month date, so Jan 31 -> Feb 28 is 28 days.
+    ``payment_day=31``, Feb 28 is a 28th-of-the-month date, so Jan 31 -> Feb 28 is 28 days.
     """
     jan31, feb28 = date(1978, 1, 31), date(1978, 2, 28)
     assert unit_period_split(jan31, feb28, Frequency.MONTHLY, payment_day=31) == (1, Fraction(0))
