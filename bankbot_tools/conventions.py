@@ -131,10 +131,25 @@ def thirty_360_days(start: date, end: date) -> int:
     return 360 * (end.year - start.year) + 30 * (end.month - start.month) + d2 - d1
 
 
-def _months_later(day: date, months: int, *, day_of_month: int, month_end: bool) -> date:
+def months_later(day: date, months: int, day_of_month: int) -> date:
+    """``day`` moved ``months`` calendar months (negative: earlier), onto ``day_of_month`` or
+    the month's last day when it has fewer days (31: always the last day).
+
+    >>> months_later(date(2027, 1, 30), 1, 30), months_later(date(2027, 2, 28), -1, 30)
+    (datetime.date(2027, 2, 28), datetime.date(2027, 1, 30))
+    """
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, last if month_end else min(day_of_month, last))
+    return date(year, month0 + 1, min(day_of_month, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def series_day(first: date) -> int:
+    """The day of the month a monthly series from ``first`` falls on: ``first``'s day, or 31
+    (each month's last day) when ``first`` is a month's last day.
+
+    >>> series_day(date(2027, 1, 30)), series_day(date(2027, 2, 28))
+    (30, 31)
+    """
+    return 31 if is_month_end(first) else first.day
 
 
 def due_date(first: date, frequency: Frequency | str, k: int) -> date:
@@ -142,17 +157,14 @@ def due_date(first: date, frequency: Frequency | str, k: int) -> date:
     kind, size = shape(frequency)
     if kind == "week":
         return first + timedelta(days=7 * size * k)
-    eom = is_month_end(first)
     if kind == "month":
-        return _months_later(first, k * size, day_of_month=first.day, month_end=eom)
+        return months_later(first, k * size, series_day(first))
     pair, odd = divmod(k, 2)
-    if eom:  # the 15th, then the month's last day; F itself is a last day
-        if odd:
-            return _months_later(first, pair + 1, day_of_month=15, month_end=False)
-        return _months_later(first, pair, day_of_month=31, month_end=True)
+    if is_month_end(first):  # the 15th, then the month's last day; F itself is a last day
+        return months_later(first, pair + 1, 15) if odd else months_later(first, pair, 31)
     if first.day <= 15:
-        return _months_later(first, pair, day_of_month=first.day + 15 * odd, month_end=False)
-    return _months_later(first, pair + odd, day_of_month=first.day - 15 * odd, month_end=False)
+        return months_later(first, pair, first.day + 15 * odd)
+    return months_later(first, pair + odd, first.day - 15 * odd)
 
 
 def due_dates(first: date, frequency: Frequency | str, count: int) -> list[date]:
@@ -194,7 +206,7 @@ def _month_days(year: IntArray, month: IntArray) -> IntArray:
 def _months_later_v(
     year: IntArray, month: IntArray, months: IntArray, day: IntArray, month_end: npt.ArrayLike
 ) -> IntArray:
-    """Vectorized :func:`_months_later`: ordinals ``months`` after (year, month), on ``day``
+    """Vectorized :func:`months_later`: ordinals ``months`` after (year, month), on ``day``
     (or the month's last day where ``month_end``), clamped to the month's end."""
     y, m0 = np.divmod(year * 12 + month - 1 + months, 12)
     last = _month_days(y, m0 + 1)

@@ -37,14 +37,13 @@ one full month back to March 1 and 19 days over, i.e. ``t = 1`` and ``f = 19/30`
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 
-from bankbot_tools.conventions import _SHAPES, Frequency
+from bankbot_tools.conventions import _SHAPES, Frequency, months_later
 
 __all__ = [
     "Frequency",
@@ -224,11 +223,11 @@ def unit_period_split(
     months = _full_months_back(start, due, day)
     if kind == "month" and size == 12:
         years = months // 12
-        anchor = _months_back(due, 12 * years, day)
-        if _months_back(due, months, day) == start:
+        anchor = months_later(due, -12 * years, day)
+        if months_later(due, -months, day) == start:
             return years, Fraction(months - 12 * years, 12)
         return years, Fraction((anchor - start).days, 365)
-    days = 30 * months + (_months_back(due, months, day) - start).days
+    days = 30 * months + (months_later(due, -months, day) - start).days
     unit_days = 15 if kind == "semimonth" else 30 * size
     t, rest = divmod(days, unit_days)
     return t, Fraction(rest, unit_days)
@@ -238,18 +237,10 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _months_back(due: date, months: int, day: int) -> date:
-    """``due`` moved ``months`` calendar months earlier, onto the series' ``day`` of the month
-    (or the month's last day), per Appendix J (b)(3)(iv)."""
-    year, month0 = divmod(due.year * 12 + due.month - 1 - months, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day, last))
-
-
 def _full_months_back(start: date, due: date, day: int) -> int:
     """The most whole months that fit between ``start`` and ``due``, counted back from ``due``."""
     months = (due.year - start.year) * 12 + due.month - start.month
-    while months > 0 and _months_back(due, months, day) < start:
+    while months > 0 and months_later(due, -months, day) < start:
         months -= 1
     return months
 

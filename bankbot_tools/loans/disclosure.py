@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from bankbot_tools.conventions import Frequency, from_ordinal, is_month_end, shape
+from bankbot_tools.conventions import Frequency, from_ordinal, series_day, shape
 from bankbot_tools.loans.apr import Payment, apr, dated_payment_stream
 from bankbot_tools.loans.kernel import amortize_loans
 from bankbot_tools.loans.periods import LoanShapes
@@ -164,7 +164,7 @@ def _payment_day(anchor: date, frequency: Frequency) -> int | None:
     None for weekly and semimonthly series, whose due dates are counted back on their own."""
     if shape(frequency)[0] != "month":
         return None
-    return 31 if is_month_end(anchor) else anchor.day
+    return series_day(anchor)
 
 
 def _frequency(shapes: LoanShapes, i: int) -> Frequency:
