@@ -13,6 +13,7 @@ import pyarrow as pa
 from bankbot_tools.fileio import Format
 from bankbot_tools.loans.schedule import DATE_COLUMN, MONEY_COLUMNS, SCHEDULE_COLUMNS, Schedule
 from bankbot_tools.money import IntArray
+from bankbot_tools.portfolio import buffers
 from bankbot_tools.rules import NO_DATE
 
 MONEY = pa.decimal64(18, 2)  # int64 cents underneath: exact, zero-copy, Parquet INT64 DECIMAL
@@ -59,17 +60,17 @@ def schedule_table(
 ) -> pa.Table:
     """Kernel schedule rows of the loans ``ids`` as an Arrow table (ids dictionary-encoded in
     Parquet); ``dated`` adds the ``date`` column (null for the rows of undated loans)."""
-    loan = pa.array(schedule["loan"].astype(np.int32))
+    loan = buffers.array(schedule["loan"].astype(np.int32))
     loan_id = pa.DictionaryArray.from_arrays(loan, ids) if fmt is Format.PARQUET else ids.take(loan)
     columns = {
         "loan_id": loan_id,
-        "month": pa.array(schedule["month"].astype(np.int16)),
+        "month": buffers.array(schedule["month"].astype(np.int16)),
         **{name: money(schedule[name]) for name in MONEY_COLUMNS},
     }
     if dated:
         days = schedule.get(DATE_COLUMN, np.full(loan.__len__(), NO_DATE, dtype=np.int64))
         undated = days == NO_DATE
-        ordinals = pa.array(np.where(undated, 0, days).astype(np.int32), mask=undated)
+        ordinals = buffers.array(np.where(undated, 0, days).astype(np.int32), null=undated)
         columns[DATE_COLUMN] = ordinals.cast(pa.date32())
     return pa.table(columns)
 

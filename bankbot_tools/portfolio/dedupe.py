@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bankbot_tools.compiled import compiled
-from bankbot_tools.portfolio.parse import BoolArray, mask
+from bankbot_tools.portfolio import buffers
+from bankbot_tools.portfolio.parse import BoolArray
 
 UIntArray = npt.NDArray[np.uint64]
 #: The 64-bit FNV prime: each byte is weighted by a power of it (a polynomial hash).
@@ -26,6 +27,7 @@ _FMIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 #: fmix64's shift.
 _SHIFT = np.uint64(33)
 _ONE = np.uint64(1)
+_NO_CHARACTERS = buffers.constant(0, pa.int32())
 
 
 def hash_strings(column: pa.Array) -> UIntArray:
@@ -46,6 +48,18 @@ def hash_strings(column: pa.Array) -> UIntArray:
     hashes = np.empty(n, dtype=np.uint64)
     compiled(_hash_loop)(offsets, raw, hashes)
     return hashes
+
+
+def blank_ids(ids: pa.Array | pa.ChunkedArray) -> BoolArray:
+    """True where the loan id is null or empty.
+
+    >>> blank_ids(pa.array(["A", "", None])).tolist()
+    [False, True, True]
+    """
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    text = pc.cast(ids, pa.string())
+    return ~buffers.flags(pc.not_equal(pc.utf8_length(text), _NO_CHARACTERS))
 
 
 def _hash_loop(offsets: npt.NDArray[np.int32], data: npt.NDArray[np.uint8], out: UIntArray) -> None:
@@ -165,7 +179,7 @@ class SeenIds:
         """
         ids = pc.cast(column, pa.string())
         n = len(ids)
-        blank = mask(pc.fill_null(pc.equal(pc.utf8_length(ids), 0), True))
+        blank = blank_ids(ids)
         self._grow(n)
         status = np.empty(n, dtype=np.int8)
         matched = np.full(n, -1, dtype=np.int64)
@@ -174,7 +188,7 @@ class SeenIds:
         )
         fresh = np.flatnonzero(status == _FRESH)
         self._starts.append(self._count)
-        self._ids.append(ids.take(pa.array(fresh)))
+        self._ids.append(ids.take(buffers.array(fresh)))
         self._count += fresh.size
         repeated: BoolArray = status != _FRESH
         for row in np.flatnonzero(status == _MATCH).tolist():

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bankbot_tools.money import IntArray
+from bankbot_tools.portfolio import buffers
 from bankbot_tools.rules import FieldSpec, Violation, check_units, units_of
 
 BoolArray = npt.NDArray[np.bool_]
@@ -30,6 +31,7 @@ _FAST_NUMBER = r"^[ \t\n\r\f\v]*(?P<sign>[+-]?)(?P<int>\d*)\.?(?P<frac>\d*)[ \t\
 _FAST_CHECK = r"^[ \t\n\r\f\v]*[+-]?(\d+(\.\d*)?|\.\d+)[ \t\n\r\f\v]*$"
 _MAX_SCALED = 10**15  # to_units rejects |units| > 10**15 before the range rules
 _FLOAT_EXACT_LIMIT = 2.0**50  # below this, round(x*10**s) is the exact decimal value
+_ZERO, _EMPTY, _MINUS, _MAX_TEXT = (buffers.text(t) for t in ("0", "", "-", str(_MAX_SCALED)))
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def parse_column(spec: FieldSpec, column: pa.Array | pa.ChunkedArray) -> Parsed:
     codes[ok] = check_units(spec, units[ok])
     slow = np.flatnonzero(~fast)
     if slow.size:
-        values = column.take(pa.array(slow)).to_pylist()
+        values = column.take(buffers.array(slow)).to_pylist()
         for i, value in zip(slow.tolist(), values, strict=True):
             units[i], codes[i] = _scalar(spec, value)
     units[codes != Violation.OK] = 0
@@ -91,32 +93,28 @@ def _scalar(spec: FieldSpec, value: Any) -> tuple[int, int]:
     return (0, result) if isinstance(result, Violation) else (result, Violation.OK)
 
 
-def mask(array: pa.Array) -> BoolArray:
-    """A boolean Arrow array as numpy, nulls as False."""
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
-
-
 def _strings(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
     """Plain-number text, vectorized; returns where the fast path decided the row."""
-    fast = mask(pc.match_substring_regex(column, _FAST_CHECK))
-    parts = pc.extract_regex(pc.if_else(fast, column, "0"), _FAST_NUMBER)
+    fast = buffers.flags(pc.match_substring_regex(column, _FAST_CHECK))
+    parts = pc.extract_regex(pc.if_else(buffers.array(fast), column, _ZERO), _FAST_NUMBER)
     sign = parts.field("sign")
     digits = pc.utf8_ltrim(parts.field("int"), "0")
     frac = pc.utf8_rtrim(parts.field("frac"), "0")
-    frac_len = pc.utf8_length(frac).to_numpy(zero_copy_only=False)
+    frac_len = buffers.numbers(pc.utf8_length(frac))
     too_many = fast & (frac_len > spec.scale)
     padded = pc.utf8_rpad(frac, spec.scale, "0") if spec.scale else frac
-    number = pc.binary_join_element_wise(digits, pc.if_else(pa.array(too_many), "", padded), "")
-    length = pc.utf8_length(number).to_numpy(zero_copy_only=False)
-    huge = (
-        fast
-        & ~too_many
-        & ((length > 16) | ((length == 16) & mask(pc.greater(number, str(_MAX_SCALED)))))
+    number = pc.binary_join_element_wise(
+        digits, pc.if_else(buffers.array(too_many), _EMPTY, padded), _EMPTY
     )
+    length = buffers.numbers(pc.utf8_length(number))
+    above = buffers.flags(pc.greater(number, _MAX_TEXT))
+    huge = fast & ~too_many & ((length > 16) | ((length == 16) & above))
     usable = fast & ~too_many & ~huge
-    clean = pc.if_else(pa.array(usable), pc.if_else(pc.equal(number, ""), "0", number), "0")
-    value = pc.cast(clean, pa.int64()).to_numpy(zero_copy_only=False)
-    negative = mask(pc.equal(sign, "-"))
+    clean = pc.if_else(
+        buffers.array(usable), pc.if_else(pc.equal(number, _EMPTY), _ZERO, number), _ZERO
+    )
+    value = buffers.numbers(pc.cast(clean, pa.int64()))
+    negative = buffers.flags(pc.equal(sign, _MINUS))
     units[:] = np.where(negative, -value, value)
     codes[too_many] = Violation.TOO_MANY_DECIMALS
     codes[huge] = np.where(negative[huge], Violation.TOO_SMALL, Violation.TOO_LARGE)
@@ -125,7 +123,7 @@ def _strings(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray
 
 def _floats(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
     """Finite floats, with the meaning of ``Decimal(repr(x))``; returns the decided rows."""
-    x = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)  # nulls: NaN
+    x = np.where(buffers.valid(column), buffers.numbers(column), np.nan).astype(np.float64)
     factor = 10.0**spec.scale
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = x * factor
@@ -143,9 +141,9 @@ def _floats(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray)
 
 def _integers(spec: FieldSpec, column: pa.Array, units: IntArray, codes: IntArray) -> BoolArray:
     """Integer columns, exactly; returns the decided rows (nulls and huge values go slow)."""
-    raw = pc.fill_null(column, pa.scalar(0, column.type)).to_numpy(zero_copy_only=False)
+    raw = buffers.numbers(pc.fill_null(column, buffers.constant(0, column.type)))
     small = raw < 2**62 if raw.dtype == np.uint64 else (raw > -(2**62)) & (raw < 2**62)
-    fast: BoolArray = ~mask(column.is_null()) & small
+    fast: BoolArray = buffers.valid(column) & small
     x = np.where(fast, raw, 0).astype(np.int64)
     huge = np.abs(x) > _MAX_SCALED // 10**spec.scale
     units[:] = np.where(huge, 0, x) * 10**spec.scale

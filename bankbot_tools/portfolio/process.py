@@ -24,6 +24,7 @@ from bankbot_tools.loans.payments import annuity_payment, scheduled_payment
 from bankbot_tools.loans.periods import LoanShapes, build_periods
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.money import IntArray
+from bankbot_tools.portfolio import buffers
 from bankbot_tools.portfolio.arrow import APR, money, summary_schema
 from bankbot_tools.portfolio.dedupe import SeenIds
 from bankbot_tools.portfolio.job import ChunkResult, Reject
@@ -158,7 +159,7 @@ def validate_rows(
     rejects = [
         Reject(int(rows[i]), ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
     ]
-    kept_ids = ids.take(pa.array(keep))
+    kept_ids = ids.take(buffers.array(keep))
     return Validated(kept_ids, principal, rate, months, extra, shapes, fees, rejects)
 
 
@@ -172,7 +173,7 @@ def amortize(validated: Validated, schedule_sink: ScheduleSink | None) -> ChunkR
     arrays = [
         v.ids,
         *(money(c) for c in columns[:5]),
-        pa.array(columns[5].astype(np.int32)),
+        buffers.array(columns[5].astype(np.int32)),
         money(columns[6]),
     ]
     if v.fees is not None:

@@ -19,6 +19,7 @@ import pyarrow as pa
 from bankbot_tools import events
 from bankbot_tools.fileio import output_format
 from bankbot_tools.loans.kernel import amortize_loans
+from bankbot_tools.portfolio import buffers
 from bankbot_tools.portfolio.dedupe import SeenIds
 from bankbot_tools.portfolio.job import BatchJob, Progress, ProgressCallback, TooManyRejects
 from bankbot_tools.portfolio.process import Validated, amortize, validate_chunk
@@ -128,10 +129,8 @@ def warm_up() -> None:
     The batch engine calls it in a thread while the first chunk is read and parsed; the
     container image calls it at build time so that its first run does not compile.
     A dispatcher alone loads nothing: only a call with the real argument types does.
-    The id lookup also makes pyarrow import pandas (it does on its first conversion), so
-    that happens here too rather than in the first chunk.
     """
-    SeenIds().repeated(pa.array(["warm-up", "warm-up"]))
+    SeenIds().repeated(buffers.strings(["warm-up", "warm-up"]))
     one = np.ones(_WARM_UP_LOANS, dtype=np.int64)
     amortize_loans(one * 10_000_000, one * 65_000, one * 360, one * 100, with_schedule=True)
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -36,6 +37,7 @@ from bankbot_tools.fileio import (
     temp_beside,
 )
 from bankbot_tools.loans.schedule import Schedule
+from bankbot_tools.portfolio import buffers
 from bankbot_tools.portfolio.arrow import (
     REJECTS_SCHEMA,
     SCHEDULE_ENCODINGS,
@@ -50,6 +52,7 @@ from bankbot_tools.portfolio.manifest import manifest
 _MAX_QUEUED = 2
 #: What a spreadsheet takes for the start of a formula (OWASP "CSV Injection").
 FORMULA_START = r"^[=+\-@\t\r]"
+_QUOTE, _EMPTY = buffers.text("'"), buffers.text("")
 
 
 def spreadsheet_safe(text: pa.Array) -> pa.Array:
@@ -59,7 +62,7 @@ def spreadsheet_safe(text: pa.Array) -> pa.Array:
     ["'=1+2", "'-5", 'A-1', None]
     """
     formula = pc.match_substring_regex(text, FORMULA_START)
-    return pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
+    return pc.if_else(formula, pc.binary_join_element_wise(_QUOTE, text, _EMPTY), text)
 
 
 def spreadsheet_safe_table(table: pa.Table) -> pa.Table:
@@ -270,9 +273,9 @@ def write_rejects_file(rejects: list[Reject], target: Path) -> str:
 
 def _rejects_table(rejects: list[Reject]) -> pa.Table:
     """One chunk's rejects as rows of the rejects file."""
-    columns = {
-        "row": [r.row for r in rejects],
-        "loan_id": [r.loan_id for r in rejects],
-        "reason": [r.reason for r in rejects],
-    }
-    return pa.table(columns, schema=REJECTS_SCHEMA)
+    columns = [
+        buffers.array(np.array([r.row for r in rejects], dtype=np.int64)),
+        buffers.strings([r.loan_id for r in rejects]),
+        buffers.strings([r.reason for r in rejects]),
+    ]
+    return pa.Table.from_arrays(columns, schema=REJECTS_SCHEMA)

@@ -20,14 +20,14 @@ from typing import Final, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from bankbot_tools.fileio import Format
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio.arrow import schedule_schema, schedule_table, summary_schema
+from bankbot_tools.portfolio.dedupe import blank_ids
 from bankbot_tools.portfolio.job import Reject
-from bankbot_tools.portfolio.parse import BoolArray, mask
+from bankbot_tools.portfolio.parse import BoolArray
 from bankbot_tools.portfolio.process import process_rows
 
 #: The input column with each row's 1-based row number in the whole input.
@@ -82,9 +82,7 @@ def _table(batch: pa.RecordBatch | pa.Table) -> pa.Table:
 
 def _repeated(table: pa.Table, rows: IntArray, duplicates: IntArray) -> BoolArray:
     """Empty ids, and rows the dedupe pass found repeating an earlier row's id."""
-    ids = pc.cast(table["loan_id"], pa.string())
-    empty = mask(pc.fill_null(pc.equal(pc.utf8_length(ids), 0), True))
-    return empty | np.isin(rows, duplicates)
+    return blank_ids(table["loan_id"]) | np.isin(rows, duplicates)
 
 
 def _rows(table: pa.Table) -> IntArray:
