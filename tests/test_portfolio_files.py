@@ -160,6 +160,12 @@ def test_compressed_outputs_by_name(tmp_path: Path) -> None:
         "s.manifest.json",
     ]
     assert read_rows(job.summary) == read_rows(tmp_path / "out" / "s.csv")
+    # gzip's own default level (Arrow's is 9: twice the time), no timestamp: reproducible.
+    # Bytes 0-9 are the header (its OS byte differs between gzip's writers).
+    plain_bytes = (tmp_path / "out" / "s.csv").read_bytes()
+    expected = gzip.compress(plain_bytes, compresslevel=6, mtime=0)
+    packed = job.summary.read_bytes()
+    assert packed[:9] == expected[:9] and packed[10:] == expected[10:]
     assert read_rows(job.rejects_path) == read_rows(tmp_path / "out" / "s.rejects.csv")
     for name in ("summary", "rejects"):
         entry = manifest["outputs"][name]
