@@ -92,6 +92,7 @@ def loans_parquet(tmp_path: Path) -> Path:
             id="csv summary, schedules, rejects",
         ),
         pytest.param(["--out", "o/s.parquet", "--schedules", "o/sch.csv"], id="csv schedules"),
+        pytest.param(["--out", "o/s.parquet", "--apr"], id="apr"),
     ],
 )
 @pytest.mark.parametrize("source", ["csv", "parquet"])

@@ -5,6 +5,7 @@ Money columns are exact ``decimal(18,2)`` over the kernel's int64 cents (zero-co
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 import numpy as np
@@ -51,8 +52,17 @@ def money(cents: IntArray) -> pa.Array:
     >>> money(np.array([123456, -5])).to_pylist()
     [Decimal('1234.56'), Decimal('-0.05')]
     """
-    cents = np.ascontiguousarray(cents, dtype=np.int64)
-    return pa.Array.from_buffers(MONEY, cents.size, [None, pa.py_buffer(cents)])
+    return buffers.array(np.asarray(cents, dtype=np.int64), MONEY)
+
+
+def apr_column(aprs: list[Decimal]) -> pa.Array:
+    """APRs in percent (3 decimals) as the summary's ``apr_percent`` column.
+
+    >>> apr_column([Decimal("6.5"), Decimal("12.345")]).to_pylist()
+    [Decimal('6.500'), Decimal('12.345')]
+    """
+    thousandths = np.array([int(a.scaleb(APR.scale)) for a in aprs], dtype=np.int64)
+    return buffers.array(thousandths, pa.decimal64(18, APR.scale)).cast(APR)
 
 
 def schedule_table(

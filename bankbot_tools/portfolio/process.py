@@ -25,7 +25,7 @@ from bankbot_tools.loans.periods import LoanShapes, build_periods
 from bankbot_tools.loans.schedule import Schedule
 from bankbot_tools.money import IntArray
 from bankbot_tools.portfolio import buffers
-from bankbot_tools.portfolio.arrow import APR, money, summary_schema
+from bankbot_tools.portfolio.arrow import apr_column, money, summary_schema
 from bankbot_tools.portfolio.dedupe import SeenIds
 from bankbot_tools.portfolio.job import ChunkResult, Reject
 from bankbot_tools.portfolio.parse import BoolArray, Parsed, parse_column
@@ -177,7 +177,7 @@ def amortize(validated: Validated, schedule_sink: ScheduleSink | None) -> ChunkR
         money(columns[6]),
     ]
     if v.fees is not None:
-        arrays.append(pa.array(fast_aprs(v.principal, v.rate, v.months, v.fees, v.shapes), APR))
+        arrays.append(apr_column(fast_aprs(v.principal, v.rate, v.months, v.fees, v.shapes)))
     result = pa.Table.from_arrays(arrays, schema=summary_schema(apr=v.fees is not None))
     return ChunkResult(result, v.rejects)
 
