@@ -153,6 +153,18 @@ def test_seen_ids_exact_when_every_hash_collides(chunks: list[list[str | None]])
     assert got == reference_repeated(chunks)
 
 
+@pytest.mark.parametrize("expected", [0, 1_000, 90_000])
+def test_seen_ids_through_the_table_growing(expected: int) -> None:
+    """Past the first table's load limit (it doubles, or was sized for the file up front),
+    every id is still found: the same flags whatever size the table started at."""
+    rng = np.random.default_rng(7)
+    chunks = [[f"L{n}" for n in rng.integers(0, 70_000, 30_000)] for _ in range(3)]
+    seen = SeenIds(expected=expected)
+    got = [seen.repeated(pa.array(chunk, pa.string())).tolist() for chunk in chunks]
+    assert got == reference_repeated(chunks)
+    assert seen._hash.size >= 2 * dedupe._FIRST_SLOTS
+
+
 def test_hash_strings_of_sliced_arrays() -> None:
     """Hashes depend on the string only, not on where it sits in a buffer."""
     whole = pa.array(["x", "loan-1", "", "loan-1", None])

@@ -125,6 +125,14 @@ def _claim(
     return fresh
 
 
+def _slots_for(ids: int, slots: int) -> int:
+    """The table size, ``slots`` doubled as often as needed, that holds ``ids`` under the load
+    limit."""
+    while ids > _MAX_LOAD * slots:
+        slots *= 2
+    return slots
+
+
 class SeenIds:
     """Exact duplicate detection over a whole file, in one pass and little memory.
 
@@ -135,9 +143,11 @@ class SeenIds:
     collision never rejects a loan.
     """
 
-    def __init__(self) -> None:
-        self._hash = np.zeros(_FIRST_SLOTS, dtype=np.uint64)
-        self._where = np.full(_FIRST_SLOTS, -1, dtype=np.int64)
+    def __init__(self, expected: int = 0) -> None:
+        """An empty set, sized at once for ``expected`` ids (it grows past them if need be)."""
+        slots = _slots_for(expected, _FIRST_SLOTS)
+        self._hash = np.zeros(slots, dtype=np.uint64)
+        self._where = np.full(slots, -1, dtype=np.int64)
         self._ids: list[pa.Array] = []
         self._starts: list[int] = []
         self._collided: set[str] = set()
@@ -149,9 +159,7 @@ class SeenIds:
 
     def _grow(self, more: int) -> None:
         """Double the table until ``more`` new ids fit under the load limit."""
-        size = self._hash.size
-        while self._count + more > _MAX_LOAD * size:
-            size *= 2
+        size = _slots_for(self._count + more, self._hash.size)
         if size == self._hash.size:
             return
         used = np.flatnonzero(self._where >= 0)

@@ -42,6 +42,8 @@ class Chunks:
 
     columns: frozenset[str]
     tables: Iterator[pa.Table]
+    #: The number of data rows when the file says so up front (Parquet), else None.
+    rows: int | None = None
 
     @property
     def dated(self) -> bool:
@@ -83,12 +85,14 @@ def open_chunks(job: BatchJob) -> Chunks:
             raise UnreadableInput(f"{path} is not a readable Parquet file: {error}") from None
         wanted = match_columns(path, parquet.schema_arrow.names, names)
         batches = parquet.iter_batches(batch_size=job.chunk_size, columns=list(wanted.values()))
+        rows = parquet.metadata.num_rows
     else:
         source = CsvInput(path, job.encoding, job.delimiter)
         header = source.header()
         wanted = match_columns(path, header, names, job.delimiter)
         batches = source.batches(header, list(wanted.values()))
-    return Chunks(frozenset(wanted), _chunks(path, batches, wanted, job.chunk_size))
+        rows = None
+    return Chunks(frozenset(wanted), _chunks(path, batches, wanted, job.chunk_size), rows)
 
 
 def column_key(name: str) -> str:

@@ -72,7 +72,7 @@ def _run(job: BatchJob, progress: Progress, on_chunk: ProgressCallback | None) -
         Outputs(job, dated=chunks.dated) as outputs,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-validate") as ahead,
     ):
-        seen = SeenIds()
+        seen = SeenIds(expected=chunks.rows or 0)  # no regrowing when the rows are known
         sink = outputs.write_schedule if outputs.schedules is not None else None
 
         def validate_next(first_row: int) -> _Ahead:
