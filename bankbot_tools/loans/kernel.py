@@ -358,13 +358,16 @@ def amortize_loans(
     *,
     with_schedule: bool = False,
     shapes: LoanShapes | None = None,
+    payment: IntArray | None = None,
 ) -> Amortized[IntArray]:
     """Amortize many fixed-rate loans at once; inputs already validated.
 
     ``months`` counts payments; ``shapes`` carries the other terms (frequency, dates,
     day count, interest-only periods, balloon; default: level monthly undated loans).
-    Raises ``ValueError`` if any loan's payment rounds to zero: callers with many
-    loans filter those out first with :func:`unamortizable`.
+    ``payment`` is their level payment (:func:`scheduled_payment`) when the caller has
+    already computed it to validate them. Raises ``ValueError`` if any loan's payment
+    rounds to zero: callers with many loans filter those out first with
+    :func:`unamortizable`.
     """
     principal = np.asarray(principal, dtype=np.int64)
     rate_ppm = np.asarray(rate_ppm, dtype=np.int64)
@@ -373,10 +376,13 @@ def amortize_loans(
     n = principal.shape[0]
     if shapes is None:
         periods = Periods.regular(n)
-        payment = annuity_payment(principal, rate_ppm, months)
+        if payment is None:
+            payment = annuity_payment(principal, rate_ppm, months)
     else:
         periods = build_periods(principal, rate_ppm, months, shapes)
-        payment = scheduled_payment(principal, rate_ppm, months, periods, shapes.balloon)
+        if payment is None:
+            payment = scheduled_payment(principal, rate_ppm, months, periods, shapes.balloon)
+    payment = np.asarray(payment, dtype=np.int64)
     bad = np.flatnonzero(unamortizable(payment))
     if bad.size:
         i = int(bad[0])

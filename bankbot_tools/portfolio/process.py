@@ -89,6 +89,7 @@ class Validated:
     rate: IntArray
     months: IntArray
     extra: IntArray
+    payment: IntArray  # the level payment the rules checked, which the month loop pays
     shapes: LoanShapes | None
     fees: IntArray | None
     rejects: list[Reject]
@@ -136,21 +137,24 @@ def validate_rows(
             shape_columns, keep, principal, rate, months, extra, reasons
         )
     if shapes is None:
-        stuck = np.flatnonzero(unamortizable(annuity_payment(principal, rate, months)))
+        payment = annuity_payment(principal, rate, months)
     else:
         periods = build_periods(principal, rate, months, shapes)
         payment = scheduled_payment(principal, rate, months, periods, shapes.balloon)
-        stuck = np.flatnonzero(unamortizable(payment))
+    stuck = np.flatnonzero(unamortizable(payment))
+    if shapes is not None:
         shapes = shapes.take(np.delete(np.arange(keep.size), stuck))
     for j in stuck.tolist():
         reasons[int(keep[j])] = [unamortizable_message(int(principal[j]), int(months[j]))]
     if stuck.size:
-        keep, principal, rate, months, extra = (
-            np.delete(a, stuck) for a in (keep, principal, rate, months, extra)
+        keep, principal, rate, months, extra, payment = (
+            np.delete(a, stuck) for a in (keep, principal, rate, months, extra, payment)
         )
     if not summary:
         keep = keep[:0]
-        principal, rate, months, extra = (a[:0] for a in (principal, rate, months, extra))
+        principal, rate, months, extra, payment = (
+            a[:0] for a in (principal, rate, months, extra, payment)
+        )
         shapes = None if shapes is None else shapes.take(keep)
     fees = None
     if with_apr:
@@ -160,7 +164,7 @@ def validate_rows(
         Reject(int(rows[i]), ids[i].as_py() or "", "; ".join(reasons[i])) for i in sorted(reasons)
     ]
     kept_ids = ids.take(buffers.array(keep))
-    return Validated(kept_ids, principal, rate, months, extra, shapes, fees, rejects)
+    return Validated(kept_ids, principal, rate, months, extra, payment, shapes, fees, rejects)
 
 
 def amortize(validated: Validated, schedule_sink: ScheduleSink | None) -> ChunkResult:
@@ -169,7 +173,7 @@ def amortize(validated: Validated, schedule_sink: ScheduleSink | None) -> ChunkR
     Schedule slices go to ``schedule_sink`` as they are computed.
     """
     v = validated
-    columns = _amortize(v.ids, v.principal, v.rate, v.months, v.extra, schedule_sink, v.shapes)
+    columns = _amortize(v, schedule_sink)
     arrays = [
         v.ids,
         *(money(c) for c in columns[:5]),
@@ -182,16 +186,9 @@ def amortize(validated: Validated, schedule_sink: ScheduleSink | None) -> ChunkR
     return ChunkResult(result, v.rejects)
 
 
-def _amortize(
-    ids: pa.Array,
-    principal: IntArray,
-    rate: IntArray,
-    months: IntArray,
-    extra: IntArray,
-    schedule_sink: ScheduleSink | None,
-    shapes: LoanShapes | None = None,
-) -> list[IntArray]:
+def _amortize(v: Validated, schedule_sink: ScheduleSink | None) -> list[IntArray]:
     """Summary columns in schema order (after loan_id); schedules slice by slice to the sink."""
+    ids, principal, months, extra, shapes = v.ids, v.principal, v.months, v.extra, v.shapes
     bounds = [0, principal.size]
     if schedule_sink is not None:
         rows_before = np.cumsum(months) - months
@@ -201,11 +198,12 @@ def _amortize(
     for lo, hi in itertools.pairwise(bounds):
         result = amortize_loans(
             principal[lo:hi],
-            rate[lo:hi],
+            v.rate[lo:hi],
             months[lo:hi],
             extra[lo:hi],
             with_schedule=schedule_sink is not None,
             shapes=None if shapes is None else shapes.take(np.arange(lo, hi)),
+            payment=v.payment[lo:hi],
         )
         if schedule_sink is not None and result.schedule is not None:
             schedule_sink(ids[lo:hi], result.schedule)
